@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'FERRY_SOURCE_READ'
   | 'FERRY_SINK_WRITE'
   | 'FERRY_NOTIFICATION'
+  | 'FERRY_NO_DATASET'
   | 'FERRY_KAFKA'
   | 'FERRY_PUBSUB'
   | 'FERRY_LIMIT'
@@ -110,7 +111,9 @@ export function isFerryError(err: unknown): err is FerryError {
 
 /** Programmer errors are never retried: retrying a TypeError only hides a bug. */
 export function isProgrammerError(err: unknown): boolean {
-  return err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError || err instanceof ReferenceError
+  return (
+    err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError || err instanceof ReferenceError
+  )
 }
 
 function describeCause(cause: unknown): unknown {

@@ -111,3 +111,48 @@ export interface EventBus {
   deleteSubscription(subscription: string): Promise<void>
   close(): Promise<void>
 }
+
+// ---------------------------------------------------------------------------------------------
+// Event log: Kafka (real cluster or the embedded broker)
+
+export interface LogRecord {
+  key: string | null
+  value: Buffer
+  headers?: Record<string, string>
+}
+
+export interface ConsumedRecord {
+  topic: string
+  partition: number
+  offset: string
+  key: string | null
+  value: Buffer
+  headers: Record<string, string>
+  timestamp: string
+}
+
+export interface ConsumeOptions {
+  groupId: string
+  topic: string
+  /** return once the whole group has no lag and nothing arrived for idleMs; otherwise run until aborted */
+  untilIdle?: { idleMs: number }
+  signal?: AbortSignal
+  /**
+   * Called once per record, in order per partition; the offset is committed after it resolves.
+   * A throw stops consumption without committing, and consume() rejects with that error.
+   */
+  handler: (record: ConsumedRecord) => Promise<void>
+}
+
+export interface TopicSpec {
+  name: string
+  partitions: number
+}
+
+export interface EventLog {
+  ensureTopics(topics: TopicSpec[]): Promise<void>
+  /** Resolves once every record is acknowledged by all in-sync replicas (acks=-1). */
+  produce(topic: string, records: LogRecord[]): Promise<void>
+  consume(options: ConsumeOptions): Promise<void>
+  close(): Promise<void>
+}

@@ -1,4 +1,4 @@
-import { pino, type Logger, type LoggerOptions } from 'pino'
+import { type Logger, type LoggerOptions, pino } from 'pino'
 
 export type { Logger }
 
@@ -35,6 +35,8 @@ export interface LoggerSettings {
   level?: string
   pretty?: boolean
   destination?: pino.DestinationStream
+  /** write JSON lines to this file instead of stderr (created with its folder) */
+  file?: string
 }
 
 export function createLogger(settings: LoggerSettings = {}): Logger {
@@ -48,6 +50,7 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     serializers: { err: pino.stdSerializers.errWithCause },
   }
   if (settings.destination) return pino(options, settings.destination)
+  if (settings.file) return pino(options, pino.destination({ dest: settings.file, mkdir: true, sync: true }))
   if (settings.pretty) {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { destination: 2, colorize: true } } })
   }

@@ -1,0 +1,84 @@
+import { join } from 'node:path'
+import type { FerryConfig } from '../config/load.js'
+import type { Logger } from '../ops/logger.js'
+import type { Infrastructure } from '../ops/night.js'
+import type { ObjectStore } from '../ports.js'
+import { GcsObjectStore } from './gcs/object-store.js'
+import { startEmbeddedBroker } from './kafka/embedded.js'
+import { KafkaEventLog } from './kafka/event-log.js'
+import { LocalEventBus } from './local/event-bus.js'
+import { LocalNotificationQueue } from './local/notification-queue.js'
+import { LocalObjectStore } from './local/object-store.js'
+import { PubSubEventBus } from './pubsub/event-bus.js'
+import { S3ObjectStore } from './s3/object-store.js'
+import { SqsNotificationQueue } from './sqs/notification-queue.js'
+
+export interface OpenInfrastructure extends Infrastructure {
+  log: KafkaEventLog
+  /** stops the clients and, in local mode, the embedded broker */
+  close(): Promise<void>
+}
+
+/**
+ * The composition root: one adapter per port, chosen by the config. In local mode the embedded
+ * broker starts in this process and Kafka is still spoken over loopback, so the code path is the
+ * production one. `kafka: false` skips Kafka for commands that only use the bus.
+ */
+export async function openInfrastructure(
+  config: FerryConfig,
+  logger: Logger,
+  needs: { kafka: boolean } = { kafka: true },
+): Promise<OpenInfrastructure> {
+  const localBuckets = join(config.home, 'buckets')
+  const local = new LocalObjectStore({ root: localBuckets })
+  const aws = {
+    region: config.aws.region,
+    ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}),
+  }
+  const source: ObjectStore = config.source.type === 's3' ? new S3ObjectStore(aws) : local
+  const output: ObjectStore =
+    config.output.type === 'gcs'
+      ? new GcsObjectStore({
+          ...(config.gcs.projectId ? { projectId: config.gcs.projectId } : {}),
+          ...(config.gcs.endpoint ? { apiEndpoint: config.gcs.endpoint } : {}),
+        })
+      : local
+  const queue =
+    config.queue.type === 'sqs'
+      ? new SqsNotificationQueue({ queueUrl: config.queue.url, ...aws })
+      : new LocalNotificationQueue(join(config.home, 'queue'))
+  const busLogger = logger.child({ component: 'bus' })
+  const bus =
+    config.bus.type === 'pubsub'
+      ? new PubSubEventBus(
+          { projectId: config.bus.projectId, ...(config.bus.endpoint ? { apiEndpoint: config.bus.endpoint } : {}) },
+          { logger: busLogger },
+        )
+      : new LocalEventBus(join(config.home, 'events'), { logger: busLogger })
+
+  let brokers = config.kafka.brokers
+  const embedded =
+    needs.kafka && brokers.length === 0
+      ? await startEmbeddedBroker(join(config.home, 'broker'), logger.child({ component: 'broker' }))
+      : undefined
+  if (embedded) brokers = [embedded.address]
+  const log = new KafkaEventLog({
+    brokers: brokers.length ? brokers : ['127.0.0.1:9'],
+    clientId: config.kafka.clientId,
+    logger: logger.child({ component: 'kafka' }),
+  })
+
+  return {
+    source,
+    output,
+    queue,
+    bus,
+    log,
+    uri: (store, bucket, key) =>
+      store instanceof LocalObjectStore ? join(store.root, bucket, key) : `${store.scheme}://${bucket}/${key}`,
+    async close() {
+      await Promise.allSettled([log.close(), bus.close()])
+      await embedded?.close()
+    },
+  }
+}

@@ -1,0 +1,115 @@
+import { join, resolve } from 'node:path'
+import { openInfrastructure } from '../../adapters/index.js'
+import { defaultConfig } from '../../config/load.js'
+import { generateSampleNight } from '../../core/sample-night.js'
+import { UsageError } from '../../errors.js'
+import { createLogger } from '../../ops/logger.js'
+import { newRunId, runNight } from '../../ops/night.js'
+import { objectCreatedBody } from '../../producers/object-created.js'
+import { datasets } from '../../schemas/datasets/index.js'
+import { type Command, Exit, stringOpt } from '../command.js'
+import { parseIntOption } from './broker.js'
+import { reportNight } from './nightly.js'
+
+const LANDING = 'landing'
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'run a realistic sample night end to end on the local default (no cloud, no Docker)',
+  usage: `Usage: ferry demo [--date YYYY-MM-DD] [--files 24]
+
+Creates a sample night in local folders under ./.ferry (FERRY_HOME): Parquet files of the built-in
+orders dataset with varied sizes, two of them with invalid rows and one corrupt file, each announced
+by an S3-shaped notification on the local queue. Then starts the embedded Kafka-protocol broker in
+this process and runs the very same code path as 'ferry nightly' (kafkajs over loopback). Prints the
+summary, where outputs, quarantined rows and quality events are, and checks the outcome against what
+was generated. Safe to re-run: outputs are overwritten in place.
+
+Example:
+  npx ferry demo`,
+  options: { date: { type: 'string' }, files: { type: 'string' } },
+  optionHelp: {
+    date: 'the night to simulate (default: yesterday, UTC)',
+    files: 'number of files, at least 20 (default 24)',
+  },
+  async run(args, ctx) {
+    const date = stringOpt(args, 'date') ?? new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new UsageError(`--date must be YYYY-MM-DD, got ${date}`)
+    const fileCount = parseIntOption(stringOpt(args, 'files') ?? '24', 'files', 20, 1000)
+    // The demo always runs on the local default, whatever cloud settings the environment has.
+    const config = defaultConfig(resolve(ctx.cwd, ctx.env.FERRY_HOME ?? '.ferry'))
+    config.work.idleMs = 1000
+    // The demo's story is its summary; its logs (the corrupt file's error among them) go to a file.
+    const logFile = join(config.home, 'logs', 'demo.log')
+    const logger = createLogger({ level: stringOpt(args, 'log-level') ?? 'info', file: logFile })
+    const night = generateSampleNight({ date, files: fileCount })
+    const infra = await openInfrastructure(config, logger)
+    try {
+      const eventTime = new Date(`${date}T23:30:00Z`)
+      for (const file of night.files) {
+        const info = await infra.source.put(LANDING, file.key, file.bytes, {
+          contentType: 'application/vnd.apache.parquet',
+        })
+        await infra.queue.send(objectCreatedBody(info, eventTime))
+      }
+      ctx.out(`demo: wrote ${night.files.length} sample files for ${date} to ${join(config.home, 'buckets', LANDING)}`)
+      const summary = await runNight(infra, config, datasets, logger, {
+        runId: newRunId(),
+        waitSeconds: 0,
+        emptyReceives: 1,
+        signal: ctx.signal,
+      })
+      const problems = compare(night.files, summary.files, datasets[0]?.quality.maxRejectedRate ?? 0.05)
+      ctx.out(
+        [
+          '',
+          `outputs:          ${join(config.home, 'buckets', config.output.bucket)}`,
+          `quarantined rows: ${join(config.home, 'buckets', config.output.bucket, config.output.quarantinePrefix)}`,
+          `quality events:   ${join(config.home, 'events', `${config.bus.topic}.jsonl`)}`,
+          `dead letters:     Kafka topic ${config.kafka.topics.dlq} (embedded broker data in ${join(config.home, 'broker')})`,
+          `logs:             ${logFile}`,
+          problems.length
+            ? `demo: the outcome does NOT match the generated files:\n  ${problems.join('\n  ')}`
+            : 'demo: the outcome matches the generated files',
+          '',
+        ].join('\n'),
+      )
+      const code = reportNight(summary, ctx, logger)
+      return problems.length ? Exit.ERROR : code === Exit.DATA ? Exit.OK : code
+    } finally {
+      await infra.close()
+    }
+  },
+}
+
+interface Generated {
+  key: string
+  expect: { rows: number; invalidRows: number; corrupt: boolean }
+}
+
+/** What the night should have done with each generated file, versus what it reports. */
+function compare(
+  generated: Generated[],
+  outcomes: Array<{ key: string; status: string; rowsIn: number; rowsRejected: number; quality: string }>,
+  maxRejectedRate: number,
+): string[] {
+  const byKey = new Map(outcomes.map((o) => [o.key, o]))
+  const problems: string[] = []
+  for (const file of generated) {
+    const got = byKey.get(`${LANDING}/${file.key}`)
+    if (!got) {
+      problems.push(`${file.key}: no result`)
+      continue
+    }
+    const { rows, invalidRows, corrupt } = file.expect
+    const status = corrupt ? 'dead-lettered' : 'written'
+    const quality = corrupt || invalidRows / rows > maxRejectedRate ? 'fail' : 'pass'
+    if (got.status !== status) problems.push(`${file.key}: status ${got.status}, expected ${status}`)
+    if (!corrupt && (got.rowsIn !== rows || got.rowsRejected !== invalidRows)) {
+      problems.push(`${file.key}: ${got.rowsIn} rows / ${got.rowsRejected} rejected, expected ${rows} / ${invalidRows}`)
+    }
+    if (got.quality !== quality) problems.push(`${file.key}: quality ${got.quality}, expected ${quality}`)
+  }
+  if (outcomes.length !== generated.length) problems.push(`${outcomes.length} results for ${generated.length} files`)
+  return problems
+}

@@ -1,0 +1,62 @@
+import { openInfrastructure } from '../../adapters/index.js'
+import { type NightSummary, newRunId, runNight } from '../../ops/night.js'
+import { formatSummary, summaryLine, totals } from '../../ops/summary.js'
+import { datasets } from '../../schemas/datasets/index.js'
+import { type CliContext, type Command, Exit, type ExitCode, stringOpt } from '../command.js'
+import { createRuntime } from '../runtime.js'
+import { parseIntOption } from './broker.js'
+
+export const nightlyCommand: Command = {
+  name: 'nightly',
+  summary: 'what cron runs at 00:01: drain, then work and quality until idle, then a summary',
+  usage: `Usage: ferry nightly [--wait-seconds 10] [--empty-receives 2]
+
+Drains the notification queue into Kafka, processes every queued object (ferry-work) and evaluates
+every result (ferry-quality) until both groups are idle, then prints a summary table and a log line.
+The last line is machine-readable:
+  files=N written=W quarantined_rows=Q dead_lettered=D quality_pass=P quality_fail=F
+Exit 0 when every file passed quality, 1 when any failed, 2 on errors.
+
+Example (crontab):
+  1 0 * * *  cd /srv/ferry && ferry nightly >> /var/log/ferry/nightly.log 2>&1`,
+  options: { 'wait-seconds': { type: 'string' }, 'empty-receives': { type: 'string' } },
+  optionHelp: {
+    'wait-seconds': 'SQS long-poll wait per receive, 0-20 (default 10; 0 for the local queue)',
+    'empty-receives': 'drain stops after this many consecutive empty receives (default 2)',
+  },
+  async run(args, ctx) {
+    const { config, logger } = createRuntime(args, ctx)
+    const runId = newRunId()
+    const infra = await openInfrastructure(config, logger)
+    try {
+      const summary = await runNight(infra, config, datasets, logger, {
+        runId,
+        waitSeconds: parseIntOption(
+          stringOpt(args, 'wait-seconds') ?? (config.queue.type === 'local' ? '0' : '10'),
+          'wait-seconds',
+          0,
+          20,
+        ),
+        emptyReceives: parseIntOption(stringOpt(args, 'empty-receives') ?? '2', 'empty-receives', 1, 100),
+        signal: ctx.signal,
+      })
+      return reportNight(summary, ctx, logger)
+    } finally {
+      await infra.close()
+    }
+  },
+}
+
+/** Prints the table and the machine-readable line; logs the totals once for log-based alarms. */
+export function reportNight(
+  summary: NightSummary,
+  ctx: CliContext,
+  logger: { info: (obj: object, msg: string) => void },
+): ExitCode {
+  const t = totals(summary)
+  logger.info({ run_id: summary.runId, ...t, durationMs: summary.durationMs }, 'night finished')
+  ctx.out(formatSummary(summary))
+  ctx.out('')
+  ctx.out(summaryLine(t))
+  return t.qualityFail > 0 ? Exit.DATA : Exit.OK
+}

@@ -1,0 +1,39 @@
+import { openInfrastructure } from '../../adapters/index.js'
+import { topicSpecs, workHandler } from '../../ops/night.js'
+import { datasets } from '../../schemas/datasets/index.js'
+import { boolOpt, type Command, Exit } from '../command.js'
+import { createRuntime } from '../runtime.js'
+
+export const workCommand: Command = {
+  name: 'work',
+  summary: 'process objects from ferry.objects (consumer group ferry-work)',
+  usage: `Usage: ferry work [--until-idle]
+
+Joins the ferry-work consumer group on ferry.objects. For each object: download, read, validate every
+record against its dataset's JSON Schema, transform, write valid rows as Parquet to the output bucket
+(deterministic path: reprocessing overwrites), write rejected rows with their errors to the quarantine
+path, publish a result to ferry.results, then commit. A file that still fails after bounded retries is
+dead-lettered to ferry.dlq and gets a result with status dead-lettered. Run several to share partitions.
+
+Example:
+  ferry work --until-idle`,
+  options: { 'until-idle': { type: 'boolean' } },
+  optionHelp: { 'until-idle': 'exit once the group has no lag (default: run until SIGTERM)' },
+  async run(args, ctx) {
+    const { config, logger } = createRuntime(args, ctx)
+    const infra = await openInfrastructure(config, logger)
+    try {
+      await infra.log.ensureTopics(topicSpecs(config))
+      await infra.log.consume({
+        groupId: config.kafka.groups.work,
+        topic: config.kafka.topics.objects,
+        untilIdle: boolOpt(args, 'until-idle') ? { idleMs: config.work.idleMs } : undefined,
+        signal: ctx.signal,
+        handler: workHandler(infra, config, datasets, logger, ctx.signal),
+      })
+      return Exit.OK
+    } finally {
+      await infra.close()
+    }
+  },
+}

@@ -1,0 +1,158 @@
+import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { Ajv, type ErrorObject } from 'ajv'
+import { parse as parseYaml } from 'yaml'
+import { ConfigError } from '../errors.js'
+import { configSchema, type FerryConfig } from './schema.js'
+
+export type { FerryConfig }
+
+const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: false }).compile(configSchema)
+
+const CONFIG_FILES = ['ferry.config.json', 'ferry.config.yaml', 'ferry.config.yml']
+
+/** The local default: no cloud account, no broker to run. Everything lives under ./.ferry/. */
+export function defaultConfig(home = '.ferry'): FerryConfig {
+  return {
+    home,
+    kafka: {
+      brokers: [],
+      clientId: 'ferry',
+      partitions: 4,
+      topics: { objects: 'ferry.objects', results: 'ferry.results', dlq: 'ferry.dlq' },
+      groups: { work: 'ferry-work', quality: 'ferry-quality' },
+    },
+    queue: { type: 'local', url: '' },
+    source: { type: 'local' },
+    output: { type: 'local', bucket: 'lake', prefix: '', quarantinePrefix: 'quarantine' },
+    bus: { type: 'local', projectId: '', topic: 'ferry-quality', endpoint: '' },
+    aws: { region: 'us-east-1', endpoint: '' },
+    gcs: { projectId: '', endpoint: '' },
+    work: { maxAttempts: 3, retryBaseMs: 500, idleMs: 2000 },
+    log: { level: 'info' },
+  }
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv
+  cwd?: string
+  /** explicit config file (the --config flag); otherwise FERRY_CONFIG or ferry.config.{json,yaml,yml} in cwd */
+  file?: string
+}
+
+/**
+ * Builds the one typed config: defaults, then the config file, then environment variables.
+ * Every problem is collected and reported at once, so a broken deployment is fixed in one round.
+ */
+export function loadConfig(options: LoadOptions = {}): FerryConfig {
+  const env = options.env ?? process.env
+  const cwd = options.cwd ?? process.cwd()
+  const problems: string[] = []
+  let config: unknown = defaultConfig(env.FERRY_HOME ?? '.ferry')
+
+  const file = options.file ?? env.FERRY_CONFIG ?? CONFIG_FILES.map((f) => resolve(cwd, f)).find((f) => existsSync(f))
+  if (file) config = deepMerge(config, readConfigFile(resolve(cwd, file)))
+  config = deepMerge(config, fromEnv(env, problems))
+
+  if (!validate(config)) problems.push(...(validate.errors ?? []).map(formatAjvError))
+  if (problems.length) throw new ConfigError(`invalid configuration${file ? ` (file ${file})` : ''}`, problems)
+  const valid = config as FerryConfig
+  return { ...valid, home: resolve(cwd, valid.home) }
+}
+
+function readConfigFile(path: string): unknown {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}`, [], { cause: err })
+  }
+  try {
+    return path.endsWith('.json') ? JSON.parse(text) : parseYaml(text)
+  } catch (err) {
+    throw new ConfigError(`config file ${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}`, [], {
+      cause: err,
+    })
+  }
+}
+
+/** Environment variables as a partial config; malformed numbers are reported, unset ones ignored. */
+function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Record<string, unknown> {
+  const out: Record<string, Record<string, unknown>> = {}
+  const set = (section: string, key: string, value: unknown) => {
+    out[section] ??= {}
+    out[section][key] = value
+  }
+  const int = (variable: string): number | undefined => {
+    const raw = env[variable]
+    if (raw === undefined || raw === '') return undefined
+    if (!/^-?\d+$/.test(raw.trim())) {
+      problems.push(`${variable}: must be an integer, got ${JSON.stringify(raw)}`)
+      return undefined
+    }
+    return Number(raw)
+  }
+  if (env.FERRY_KAFKA_BROKERS) set('kafka', 'brokers', splitList(env.FERRY_KAFKA_BROKERS))
+  const partitions = int('FERRY_KAFKA_PARTITIONS')
+  if (partitions !== undefined) set('kafka', 'partitions', partitions)
+  if (env.FERRY_SQS_QUEUE_URL) {
+    set('queue', 'type', 'sqs')
+    set('queue', 'url', env.FERRY_SQS_QUEUE_URL)
+    set('source', 'type', 's3')
+  }
+  if (env.FERRY_SOURCE) set('source', 'type', env.FERRY_SOURCE)
+  if (env.FERRY_OUTPUT_URL) {
+    const match = /^gs:\/\/([^/]+)\/?(.*?)\/?$/.exec(env.FERRY_OUTPUT_URL)
+    if (match) {
+      set('output', 'type', 'gcs')
+      set('output', 'bucket', match[1])
+      set('output', 'prefix', match[2])
+    } else
+      problems.push(`FERRY_OUTPUT_URL: must look like gs://bucket/prefix, got ${JSON.stringify(env.FERRY_OUTPUT_URL)}`)
+  }
+  if (env.FERRY_QUARANTINE_PREFIX) set('output', 'quarantinePrefix', env.FERRY_QUARANTINE_PREFIX)
+  if (env.FERRY_PUBSUB_PROJECT) {
+    set('bus', 'type', 'pubsub')
+    set('bus', 'projectId', env.FERRY_PUBSUB_PROJECT)
+  }
+  if (env.FERRY_QUALITY_TOPIC) set('bus', 'topic', env.FERRY_QUALITY_TOPIC)
+  if (env.PUBSUB_EMULATOR_HOST) set('bus', 'endpoint', env.PUBSUB_EMULATOR_HOST)
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION
+  if (region) set('aws', 'region', region)
+  if (env.AWS_ENDPOINT_URL) set('aws', 'endpoint', env.AWS_ENDPOINT_URL)
+  if (env.STORAGE_EMULATOR_HOST) set('gcs', 'endpoint', env.STORAGE_EMULATOR_HOST)
+  if (env.GOOGLE_CLOUD_PROJECT) set('gcs', 'projectId', env.GOOGLE_CLOUD_PROJECT)
+  const attempts = int('FERRY_WORK_MAX_ATTEMPTS')
+  if (attempts !== undefined) set('work', 'maxAttempts', attempts)
+  const idle = int('FERRY_IDLE_MS')
+  if (idle !== undefined) set('work', 'idleMs', idle)
+  if (env.FERRY_LOG_LEVEL) set('log', 'level', env.FERRY_LOG_LEVEL)
+  return out
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+}
+
+function deepMerge(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override
+  const out: Record<string, unknown> = { ...base }
+  for (const [key, value] of Object.entries(override)) out[key] = deepMerge(base[key], value)
+  return out
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function formatAjvError(error: ErrorObject): string {
+  const path = error.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)'
+  if (error.keyword === 'additionalProperties') {
+    return `${path}: unknown field ${JSON.stringify(error.params.additionalProperty)}`
+  }
+  if (error.keyword === 'enum') return `${path}: ${error.message} (${error.params.allowedValues.join(', ')})`
+  return `${path}: ${error.message}`
+}

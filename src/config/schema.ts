@@ -1,0 +1,126 @@
+import type { JSONSchemaType } from 'ajv'
+
+/** Ferry's whole configuration. Built once at start from defaults, an optional file and the environment. */
+export interface FerryConfig {
+  /** local state root: folders for the local adapters and the embedded broker's data */
+  home: string
+  kafka: {
+    /** bootstrap brokers; empty means the embedded broker, started in-process on loopback */
+    brokers: string[]
+    clientId: string
+    /** partitions for the topics Ferry creates (also the useful number of parallel workers) */
+    partitions: number
+    topics: { objects: string; results: string; dlq: string }
+    groups: { work: string; quality: string }
+  }
+  queue: { type: 'sqs' | 'local'; url: string }
+  source: { type: 's3' | 'local' }
+  output: { type: 'gcs' | 'local'; bucket: string; prefix: string; quarantinePrefix: string }
+  /** endpoint: the Pub/Sub emulator host:port (PUBSUB_EMULATOR_HOST); empty for Google */
+  bus: { type: 'pubsub' | 'local'; projectId: string; topic: string; endpoint: string }
+  aws: { region: string; endpoint: string }
+  gcs: { projectId: string; endpoint: string }
+  work: { maxAttempts: number; retryBaseMs: number; idleMs: number }
+  log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' }
+}
+
+const name = { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9._-]+$' } as const
+
+export const configSchema: JSONSchemaType<FerryConfig> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['home', 'kafka', 'queue', 'source', 'output', 'bus', 'aws', 'gcs', 'work', 'log'],
+  properties: {
+    home: { type: 'string', minLength: 1 },
+    kafka: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['brokers', 'clientId', 'partitions', 'topics', 'groups'],
+      properties: {
+        brokers: { type: 'array', items: { type: 'string', pattern: '^[^\\s:]+:[0-9]{1,5}$' } },
+        clientId: name,
+        partitions: { type: 'integer', minimum: 1, maximum: 1000 },
+        topics: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['objects', 'results', 'dlq'],
+          properties: { objects: name, results: name, dlq: name },
+        },
+        groups: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['work', 'quality'],
+          properties: { work: name, quality: name },
+        },
+      },
+    },
+    queue: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'url'],
+      properties: { type: { type: 'string', enum: ['sqs', 'local'] }, url: { type: 'string' } },
+      if: { properties: { type: { const: 'sqs' } } },
+      // biome-ignore lint/suspicious/noThenProperty: a JSON Schema conditional, not a thenable
+      then: { properties: { url: { type: 'string', pattern: '^https?://' } } },
+    },
+    source: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type'],
+      properties: { type: { type: 'string', enum: ['s3', 'local'] } },
+    },
+    output: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'bucket', 'prefix', 'quarantinePrefix'],
+      properties: {
+        type: { type: 'string', enum: ['gcs', 'local'] },
+        bucket: { type: 'string', minLength: 3, maxLength: 222, pattern: '^[a-z0-9][a-z0-9._-]*[a-z0-9]$' },
+        prefix: { type: 'string', pattern: '^([^/].*[^/])?$' },
+        quarantinePrefix: { type: 'string', minLength: 1, pattern: '^[^/](.*[^/])?$' },
+      },
+    },
+    bus: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['type', 'projectId', 'topic', 'endpoint'],
+      properties: {
+        type: { type: 'string', enum: ['pubsub', 'local'] },
+        projectId: { type: 'string' },
+        topic: name,
+        endpoint: { type: 'string' },
+      },
+      if: { properties: { type: { const: 'pubsub' } } },
+      // biome-ignore lint/suspicious/noThenProperty: a JSON Schema conditional, not a thenable
+      then: { properties: { projectId: { type: 'string', minLength: 1 } } },
+    },
+    aws: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['region', 'endpoint'],
+      properties: { region: { type: 'string', minLength: 1 }, endpoint: { type: 'string' } },
+    },
+    gcs: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['projectId', 'endpoint'],
+      properties: { projectId: { type: 'string' }, endpoint: { type: 'string' } },
+    },
+    work: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['maxAttempts', 'retryBaseMs', 'idleMs'],
+      properties: {
+        maxAttempts: { type: 'integer', minimum: 1, maximum: 20 },
+        retryBaseMs: { type: 'integer', minimum: 0, maximum: 60_000 },
+        idleMs: { type: 'integer', minimum: 100, maximum: 600_000 },
+      },
+    },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['level'],
+      properties: { level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } },
+    },
+  },
+}

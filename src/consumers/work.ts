@@ -1,0 +1,219 @@
+import { performance } from 'node:perf_hooks'
+import { type Dataset, findDataset } from '../core/dataset.js'
+import { processFile } from '../core/engine.js'
+import {
+  type DeadLetter,
+  decodeMessage,
+  encodeMessage,
+  type FileResult,
+  type ObjectMessage,
+  validators,
+} from '../core/messages.js'
+import { eventDateOf, outputKey, quarantineKey } from '../core/output-path.js'
+import { type RetryPolicy, withRetry } from '../core/retry.js'
+import { errorMessage, FerryError } from '../errors.js'
+import type { Logger } from '../ops/logger.js'
+import type { ConsumedRecord, EventLog, ObjectStore } from '../ports.js'
+
+export interface WorkDeps {
+  source: ObjectStore
+  output: { store: ObjectStore; bucket: string; prefix: string; quarantinePrefix: string }
+  log: EventLog
+  topics: { results: string; dlq: string }
+  datasets: Dataset[]
+  retry: RetryPolicy
+  logger: Logger
+  /** where this worker runs, for the URIs it reports (`gs://bucket/key` or a local path) */
+  uri: (store: ObjectStore, bucket: string, key: string) => string
+  signal?: AbortSignal
+  now?: () => Date
+}
+
+/**
+ * The ferry-work record handler: process one object, publish its result (and a dead letter when it
+ * could not be processed), then let the runner commit. Only a failure to publish escapes, which stops
+ * the consumer uncommitted; a bad file never blocks its partition.
+ */
+export function createWorkHandler(deps: WorkDeps): (record: ConsumedRecord) => Promise<void> {
+  return async (record) => {
+    const logger = deps.logger.child({ topic: record.topic, partition: record.partition, offset: record.offset })
+    let message: ObjectMessage
+    try {
+      message = decodeMessage(validators.object, record.value)
+    } catch (err) {
+      logger.error({ err }, 'unreadable ferry.objects message dead-lettered')
+      await deps.log.produce(deps.topics.dlq, [
+        {
+          key: null,
+          value: encodeMessage(validators.deadLetter, {
+            ...deadLetterBody(deps, 'unknown', 'unreadable ferry.objects message', err),
+            body: record.value.toString('utf8').slice(0, 64 * 1024),
+          }),
+        },
+      ])
+      return
+    }
+    const result = await processObject(deps, message, logger)
+    await deps.log.produce(deps.topics.results, [
+      {
+        key: `${message.bucket}/${message.key}`,
+        value: encodeMessage(validators.fileResult, result),
+        headers: { run_id: result.runId, trace_id: result.traceId },
+      },
+    ])
+  }
+}
+
+/** Processes one object with bounded retries; never throws for data or infrastructure problems. */
+export async function processObject(deps: WorkDeps, message: ObjectMessage, parent: Logger): Promise<FileResult> {
+  const now = deps.now ?? (() => new Date())
+  const started = performance.now()
+  const logger = parent.child({
+    run_id: message.runId,
+    trace_id: message.traceId,
+    bucket: message.bucket,
+    key: message.key,
+  })
+  const dataset = findDataset(deps.datasets, message.key)
+  const eventDate = eventDateOf(message.eventTime)
+  const base = {
+    schema: 'ferry.file-result/v1' as const,
+    runId: message.runId,
+    traceId: message.traceId,
+    dataset: dataset?.name ?? null,
+    source: {
+      bucket: message.bucket,
+      key: message.key,
+      uri: deps.uri(deps.source, message.bucket, message.key),
+      size: message.size,
+      ...(message.eTag ? { eTag: message.eTag } : {}),
+      ...(message.versionId ? { versionId: message.versionId } : {}),
+    },
+    eventDate,
+  }
+  let attempts = 0
+  try {
+    if (!dataset) {
+      attempts = 1
+      throw new FerryError('FERRY_NO_DATASET', `no dataset matches key ${JSON.stringify(message.key)}`)
+    }
+    const { value } = await withRetry(
+      deps.retry,
+      async (attempt) => {
+        attempts = attempt
+        return runOnce(deps, message, dataset, eventDate)
+      },
+      {
+        signal: deps.signal,
+        onRetry: (err, attempt, delayMs) => logger.warn({ err, attempt, delayMs }, 'file attempt failed; retrying'),
+      },
+    )
+    const total = performance.now() - started
+    const result: FileResult = {
+      ...base,
+      ...value,
+      durationsMs: { ...value.durationsMs, total: round(total) },
+      attempts,
+      processedAt: now().toISOString(),
+    }
+    logger.info(
+      { dataset: dataset.name, status: result.status, rowsIn: result.rowsIn, rowsRejected: result.rowsRejected },
+      'file processed',
+    )
+    return result
+  } catch (err) {
+    const code = err instanceof FerryError ? err.code : 'FERRY_INTERNAL'
+    logger.error({ err, attempts, code }, 'file dead-lettered')
+    await deps.log.produce(deps.topics.dlq, [
+      {
+        key: `${message.bucket}/${message.key}`,
+        value: encodeMessage(validators.deadLetter, {
+          ...deadLetterBody(deps, message.runId, 'file could not be processed', err),
+          object: message,
+          attempts: Math.max(attempts, 1),
+        }),
+        headers: { run_id: message.runId, trace_id: message.traceId },
+      },
+    ])
+    return {
+      ...base,
+      status: 'dead-lettered',
+      rowsIn: 0,
+      rowsOut: 0,
+      rowsRejected: 0,
+      bytesIn: 0,
+      bytesOut: 0,
+      durationsMs: { total: round(performance.now() - started) },
+      output: null,
+      quarantine: null,
+      firstErrors: [],
+      error: { code, message: errorMessage(err), retryable: err instanceof FerryError && err.retryable },
+      attempts: Math.max(attempts, 1),
+      processedAt: now().toISOString(),
+    }
+  }
+}
+
+type AttemptResult = Pick<
+  FileResult,
+  'status' | 'rowsIn' | 'rowsOut' | 'rowsRejected' | 'bytesIn' | 'bytesOut' | 'output' | 'quarantine' | 'firstErrors'
+> & { durationsMs: Record<string, number>; error: null }
+
+async function runOnce(deps: WorkDeps, message: ObjectMessage, dataset: Dataset, eventDate: string) {
+  const t0 = performance.now()
+  const bytes = await deps.source.get(message.bucket, message.key)
+  const download = performance.now() - t0
+  const processed = await processFile(bytes, dataset)
+  const { store, bucket, prefix, quarantinePrefix } = deps.output
+  const identity = { bucket: message.bucket, key: message.key }
+  const metadata = {
+    ferry_run_id: message.runId,
+    ferry_trace_id: message.traceId,
+    ferry_source: `${message.bucket}/${message.key}`,
+    ...(message.eTag ? { ferry_source_etag: message.eTag } : {}),
+  }
+  const t1 = performance.now()
+  const outKey = outputKey(prefix, dataset.name, eventDate, identity)
+  await store.put(bucket, outKey, processed.output, { contentType: 'application/vnd.apache.parquet', metadata })
+  const qKey = quarantineKey(quarantinePrefix, dataset.name, eventDate, identity)
+  if (processed.quarantine) {
+    await store.put(bucket, qKey, processed.quarantine, { contentType: 'application/x-ndjson', metadata })
+  } else {
+    // A reprocessed file that is clean now must not leave the old rejected rows behind.
+    await store.delete(bucket, qKey)
+  }
+  const upload = performance.now() - t1
+  const result: AttemptResult = {
+    status: processed.rowsOut === 0 && processed.rowsRejected > 0 ? 'quarantined' : 'written',
+    rowsIn: processed.rowsIn,
+    rowsOut: processed.rowsOut,
+    rowsRejected: processed.rowsRejected,
+    bytesIn: processed.bytesIn,
+    bytesOut: processed.bytesOut,
+    output: deps.uri(store, bucket, outKey),
+    quarantine: processed.quarantine ? deps.uri(store, bucket, qKey) : null,
+    firstErrors: processed.firstErrors.slice(0, 10),
+    durationsMs: {
+      download: round(download),
+      ...Object.fromEntries(Object.entries(processed.durationsMs).map(([k, v]) => [k, round(v)])),
+      upload: round(upload),
+    },
+    error: null,
+  }
+  return result
+}
+
+function deadLetterBody(deps: WorkDeps, runId: string, reason: string, err: unknown): DeadLetter {
+  return {
+    schema: 'ferry.dlq/v1',
+    stage: 'work',
+    runId,
+    reason: `${reason}: ${errorMessage(err)}`,
+    error: { code: err instanceof FerryError ? err.code : 'FERRY_INTERNAL', message: errorMessage(err) },
+    deadLetteredAt: (deps.now ?? (() => new Date()))().toISOString(),
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10
+}

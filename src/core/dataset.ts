@@ -1,0 +1,54 @@
+import { ConfigError } from '../errors.js'
+import type { OutputColumn, Row } from './formats/columns.js'
+import { DEFAULT_THRESHOLDS, type FileThresholds } from './quality.js'
+
+export type { OutputColumn, Row } from './formats/columns.js'
+
+/** A JSON Schema (draft-07) object describing one input row. */
+export type JsonSchema = Record<string, unknown>
+
+/** Everything Ferry needs to know to process one kind of source file. */
+export interface Dataset {
+  name: string
+  /** matched against the source object key; the first dataset that matches wins */
+  keyPattern: RegExp
+  /** draft-07 JSON Schema every input row must satisfy; compiled once (see validate.ts) */
+  schema: JsonSchema
+  /** pure: a validated input row to an output row holding `outputColumns` */
+  transform: (row: Row) => Row
+  outputColumns: readonly OutputColumn[]
+  /** input field holding the event time (RFC 3339) that dates the file's output */
+  eventTimeField: string
+  /** per-file thresholds the quality checks (quality.ts) apply */
+  quality: FileThresholds
+}
+
+export type DatasetDefinition = Omit<Dataset, 'quality'> & { quality?: Partial<FileThresholds> }
+
+/**
+ * Fills in the default quality thresholds (DEFAULT_THRESHOLDS) and rejects definitions that could only fail later and less
+ * clearly (duplicate output columns, thresholds outside 0..1). Throws ConfigError naming each problem.
+ */
+export function defineDataset(definition: DatasetDefinition): Dataset {
+  const quality = { ...DEFAULT_THRESHOLDS, ...definition.quality }
+  const problems: string[] = []
+  for (const [key, value] of Object.entries(quality)) {
+    if (!(value >= 0 && value <= 1)) problems.push(`quality.${key} must be between 0 and 1, got ${value}`)
+  }
+  const seen = new Set<string>()
+  for (const column of definition.outputColumns) {
+    if (seen.has(column.name)) problems.push(`output column ${column.name} is declared twice`)
+    seen.add(column.name)
+  }
+  if (definition.outputColumns.length === 0) problems.push('at least one output column is required')
+  if (problems.length > 0) throw new ConfigError(`dataset ${definition.name} is invalid`, problems)
+  return { ...definition, quality }
+}
+
+/**
+ * The first dataset whose `keyPattern` matches the key, or undefined. Uses `search` rather than
+ * `test` so a pattern written with the `g` flag does not carry `lastIndex` from one key to the next.
+ */
+export function findDataset(datasets: readonly Dataset[], key: string): Dataset | undefined {
+  return datasets.find((dataset) => key.search(dataset.keyPattern) !== -1)
+}

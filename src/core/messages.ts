@@ -1,0 +1,134 @@
+import { Ajv, type ValidateFunction } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import { FerryError } from '../errors.js'
+import dlqSchema from '../schemas/messages/dlq.v1.json' with { type: 'json' }
+import fileResultSchema from '../schemas/messages/file-result.v1.json' with { type: 'json' }
+import objectSchema from '../schemas/messages/object.v1.json' with { type: 'json' }
+import qualityEventSchema from '../schemas/messages/quality-event.v1.json' with { type: 'json' }
+
+/** ferry.objects: one source object to process (key = `bucket/key`). */
+export interface ObjectMessage {
+  schema: 'ferry.object/v1'
+  runId: string
+  traceId: string
+  bucket: string
+  key: string
+  size: number
+  eTag?: string
+  versionId?: string
+  sequencer?: string
+  eventTime: string
+  eventName: string
+  enqueuedAt: string
+}
+
+export interface RowError {
+  row: number
+  instancePath: string
+  keyword: string
+  message: string
+}
+
+export type FileStatus = 'written' | 'quarantined' | 'dead-lettered'
+
+/** ferry.results: what the worker did with one object. */
+export interface FileResult {
+  schema: 'ferry.file-result/v1'
+  runId: string
+  traceId: string
+  dataset: string | null
+  source: { bucket: string; key: string; uri: string; size: number; eTag?: string; versionId?: string }
+  status: FileStatus
+  rowsIn: number
+  rowsOut: number
+  rowsRejected: number
+  bytesIn: number
+  bytesOut: number
+  durationsMs: Record<string, number> & { total: number }
+  output: string | null
+  quarantine: string | null
+  firstErrors: RowError[]
+  error: { code: string; message: string; retryable: boolean } | null
+  attempts: number
+  eventDate: string
+  processedAt: string
+}
+
+export type CheckStatus = 'pass' | 'warn' | 'fail'
+export type Severity = 'warn' | 'fail'
+
+export interface CheckResult {
+  name: string
+  status: CheckStatus
+  severity: Severity
+  observed: number | string | boolean | null
+  threshold: number | string | boolean | null
+  message: string
+}
+
+/** ferry-quality on Pub/Sub: the data-quality verdict for one file. */
+export interface QualityEvent {
+  schema: 'ferry.quality/v1'
+  scope: 'file'
+  runId: string
+  traceId: string
+  dataset: string
+  status: 'pass' | 'fail'
+  severity: 'info' | 'warn' | 'fail'
+  checks: CheckResult[]
+  source: { bucket: string; key: string; uri: string; eTag?: string }
+  counts: { rowsIn: number; rowsOut: number; rowsRejected: number }
+  output: string | null
+  quarantine: string | null
+  eventDate: string
+  evaluatedAt: string
+}
+
+/** ferry.dlq: something Ferry could not process, kept with the reason. */
+export interface DeadLetter {
+  schema: 'ferry.dlq/v1'
+  stage: 'drain' | 'work'
+  runId: string
+  reason: string
+  error: { code: string; message: string }
+  body?: string
+  object?: ObjectMessage
+  attempts?: number
+  deadLetteredAt: string
+}
+
+// ajv-formats is CommonJS; under NodeNext its default export arrives as the module object.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
+const ajv = addFormats(new Ajv({ allErrors: true, strict: false }))
+
+export const validators = {
+  object: ajv.compile<ObjectMessage>(objectSchema),
+  fileResult: ajv.compile<FileResult>(fileResultSchema),
+  qualityEvent: ajv.compile<QualityEvent>(qualityEventSchema),
+  deadLetter: ajv.compile<DeadLetter>(dlqSchema),
+}
+
+/** Serialises a message after checking it against its schema: Ferry never emits what it would reject. */
+export function encodeMessage<T>(validate: ValidateFunction<T>, message: T): Buffer {
+  assertValid(validate, message)
+  return Buffer.from(JSON.stringify(message))
+}
+
+/** Parses and validates a message; a bad one is a FERRY_VALIDATION error naming every problem. */
+export function decodeMessage<T>(validate: ValidateFunction<T>, bytes: Buffer | string): T {
+  let value: unknown
+  try {
+    value = JSON.parse(bytes.toString())
+  } catch (err) {
+    throw new FerryError('FERRY_VALIDATION', 'message is not JSON', { cause: err })
+  }
+  assertValid(validate, value)
+  return value
+}
+
+function assertValid<T>(validate: ValidateFunction<T>, value: unknown): asserts value is T {
+  if (validate(value)) return
+  const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ')
+  const id = typeof validate.schema === 'object' ? validate.schema.$id : undefined
+  throw new FerryError('FERRY_VALIDATION', `message does not match ${id ?? 'its schema'}: ${problems}`)
+}

@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import type { FerryConfig } from '../config/load.js'
+import { createQualityHandler } from '../consumers/quality.js'
+import { createWorkHandler } from '../consumers/work.js'
+import type { Dataset } from '../core/dataset.js'
+import type { FileResult, QualityEvent } from '../core/messages.js'
+import type { EventBus, EventLog, NotificationQueue, ObjectStore } from '../ports.js'
+import { type DrainSummary, drain } from '../producers/drain.js'
+import type { Logger } from './logger.js'
+
+/** Everything a night talks to, built by the composition root from the config. */
+export interface Infrastructure {
+  source: ObjectStore
+  output: ObjectStore
+  queue: NotificationQueue
+  bus: EventBus
+  log: EventLog
+  uri: (store: ObjectStore, bucket: string, key: string) => string
+}
+
+export interface FileOutcome {
+  key: string
+  dataset: string
+  status: FileResult['status']
+  quality: QualityEvent['status']
+  rowsIn: number
+  rowsOut: number
+  rowsRejected: number
+  durationMs: number
+  output: string | null
+  quarantine: string | null
+  reason: string | null
+}
+
+export interface NightSummary {
+  runId: string
+  startedAt: string
+  durationMs: number
+  drain: DrainSummary
+  files: FileOutcome[]
+  /** files evaluated during this run that an earlier run had queued (leftovers after a crash) */
+  earlierRuns: number
+}
+
+export function newRunId(now = new Date()): string {
+  return `run-${now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`
+}
+
+export function topicSpecs(config: FerryConfig) {
+  const { topics, partitions } = config.kafka
+  return [
+    { name: topics.objects, partitions },
+    { name: topics.results, partitions },
+    { name: topics.dlq, partitions: 1 },
+  ]
+}
+
+export function workHandler(
+  infra: Infrastructure,
+  config: FerryConfig,
+  datasets: Dataset[],
+  logger: Logger,
+  signal?: AbortSignal,
+) {
+  return createWorkHandler({
+    source: infra.source,
+    output: {
+      store: infra.output,
+      bucket: config.output.bucket,
+      prefix: config.output.prefix,
+      quarantinePrefix: config.output.quarantinePrefix,
+    },
+    log: infra.log,
+    topics: config.kafka.topics,
+    datasets,
+    retry: { maxAttempts: config.work.maxAttempts, baseMs: config.work.retryBaseMs },
+    logger: logger.child({ component: 'work' }),
+    uri: infra.uri,
+    signal,
+  })
+}
+
+export interface NightOptions {
+  runId: string
+  waitSeconds: number
+  emptyReceives: number
+  signal?: AbortSignal
+}
+
+/**
+ * One night, as cron runs it: drain the queue into Kafka, then run the work and quality consumer
+ * groups until they are idle. Returns what happened to every file this run queued.
+ */
+export async function runNight(
+  infra: Infrastructure,
+  config: FerryConfig,
+  datasets: Dataset[],
+  logger: Logger,
+  options: NightOptions,
+): Promise<NightSummary> {
+  const started = performance.now()
+  const startedAt = new Date().toISOString()
+  const log = logger.child({ run_id: options.runId })
+  await infra.log.ensureTopics(topicSpecs(config))
+  await infra.bus.ensureTopic(config.bus.topic)
+
+  const drained = await drain(infra.queue, infra.log, log.child({ component: 'drain' }), {
+    runId: options.runId,
+    topics: config.kafka.topics,
+    waitSeconds: options.waitSeconds,
+    emptyReceives: options.emptyReceives,
+    visibilityTimeoutSeconds: 120,
+    signal: options.signal,
+  })
+
+  const idle = { idleMs: config.work.idleMs }
+  await infra.log.consume({
+    groupId: config.kafka.groups.work,
+    topic: config.kafka.topics.objects,
+    untilIdle: idle,
+    signal: options.signal,
+    // Records carry their own run id (leftovers may come from an earlier run): log with that one.
+    handler: workHandler(infra, config, datasets, logger, options.signal),
+  })
+
+  const files = new Map<string, FileOutcome>()
+  let earlierRuns = 0
+  await infra.log.consume({
+    groupId: config.kafka.groups.quality,
+    topic: config.kafka.topics.results,
+    untilIdle: idle,
+    signal: options.signal,
+    handler: createQualityHandler({
+      bus: infra.bus,
+      topic: config.bus.topic,
+      datasets,
+      logger: logger.child({ component: 'quality' }),
+      onEvaluated: (result, event) => {
+        if (result.runId !== options.runId) {
+          earlierRuns++
+          return
+        }
+        // Keyed by source identity: a redelivered object counts once, with its latest outcome.
+        files.set(`${result.source.bucket}/${result.source.key}`, outcome(result, event))
+      },
+    }),
+  })
+  return {
+    runId: options.runId,
+    startedAt,
+    durationMs: Math.round(performance.now() - started),
+    drain: drained,
+    files: [...files.values()].sort((a, b) => a.key.localeCompare(b.key)),
+    earlierRuns,
+  }
+}
+
+function outcome(result: FileResult, event: QualityEvent): FileOutcome {
+  const failed = event.checks.filter((c) => c.status === 'fail')
+  return {
+    key: `${result.source.bucket}/${result.source.key}`,
+    dataset: event.dataset,
+    status: result.status,
+    quality: event.status,
+    rowsIn: result.rowsIn,
+    rowsOut: result.rowsOut,
+    rowsRejected: result.rowsRejected,
+    durationMs: result.durationsMs.total,
+    output: result.output,
+    quarantine: result.quarantine,
+    reason: failed.length ? failed.map((c) => `${c.name}: ${c.message}`).join('; ') : null,
+  }
+}

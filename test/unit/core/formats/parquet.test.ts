@@ -1,0 +1,256 @@
+import { gzipSync } from 'node:zlib'
+import { parquetWriteBuffer } from 'hyparquet-writer'
+import { describe, expect, it } from 'vitest'
+import type { OutputColumn, Row } from '../../../../src/core/formats/columns.js'
+import { parquetMetadata, readParquet, readParquetRows, writeParquet } from '../../../../src/core/formats/parquet.js'
+import { seededRandom } from '../../../../src/core/sample-orders.js'
+import { FerryError, FormatError, UnsupportedError } from '../../../../src/errors.js'
+
+const ALL_TYPES: OutputColumn[] = [
+  { name: 's', type: 'string' },
+  { name: 'i32', type: 'int32' },
+  { name: 'i64', type: 'int64' },
+  { name: 'f64', type: 'double' },
+  { name: 'b', type: 'boolean' },
+  { name: 'ts_ms', type: 'timestamp', unit: 'ms' },
+  { name: 'ts_us', type: 'timestamp', unit: 'us' },
+  { name: 'd', type: 'date' },
+]
+
+/** Values in the canonical form the reader produces, so they must come back unchanged. */
+const ALL_TYPES_ROWS: Row[] = [
+  {
+    s: 'plain',
+    i32: 0,
+    i64: 0,
+    f64: 0.5,
+    b: true,
+    ts_ms: '2026-11-23T10:15:30.123Z',
+    ts_us: '2026-11-23T10:15:30.123456Z',
+    d: '2026-11-23',
+  },
+  {
+    s: 'ünïcødé ✓ 注文',
+    i32: -2147483648,
+    i64: '-9223372036854775808',
+    f64: -1e308,
+    b: false,
+    ts_ms: '1969-12-31T23:59:59.999Z',
+    ts_us: '0001-01-01T00:00:00.000001Z',
+    d: '0001-01-01',
+  },
+  {
+    s: '',
+    i32: 2147483647,
+    i64: '9223372036854775807',
+    f64: 5e-324,
+    b: true,
+    ts_ms: '9999-12-31T23:59:59.999Z',
+    ts_us: '1970-01-01T00:00:00.000000Z',
+    d: '2000-02-29',
+  },
+  { s: null, i32: null, i64: null, f64: null, b: null, ts_ms: null, ts_us: null, d: null },
+  { i64: Number.MAX_SAFE_INTEGER, f64: Number.NaN, d: '1969-12-31' },
+]
+
+/** Readers leave null columns out of the row (see Row): the expected shape of a written row. */
+function withoutNulls(row: Row): Row {
+  return Object.fromEntries(Object.entries(row).filter(([, value]) => value !== null && value !== undefined))
+}
+
+describe('writeParquet / readParquetRows', () => {
+  it('round-trips every column type, extremes and nulls exactly', async () => {
+    const bytes = writeParquet(ALL_TYPES, ALL_TYPES_ROWS)
+    const { columns, rows } = await readParquetRows(bytes)
+    expect(rows).toEqual(ALL_TYPES_ROWS.map(withoutNulls))
+    expect(columns).toEqual([
+      { name: 's', physicalType: 'BYTE_ARRAY', logicalType: 'STRING', nullable: true },
+      { name: 'i32', physicalType: 'INT32', logicalType: undefined, nullable: true },
+      { name: 'i64', physicalType: 'INT64', logicalType: undefined, nullable: true },
+      { name: 'f64', physicalType: 'DOUBLE', logicalType: undefined, nullable: true },
+      { name: 'b', physicalType: 'BOOLEAN', logicalType: undefined, nullable: true },
+      { name: 'ts_ms', physicalType: 'INT64', logicalType: 'TIMESTAMP(MILLIS,UTC)', nullable: true },
+      { name: 'ts_us', physicalType: 'INT64', logicalType: 'TIMESTAMP(MICROS,UTC)', nullable: true },
+      { name: 'd', physicalType: 'INT32', logicalType: 'DATE', nullable: true },
+    ])
+  })
+
+  it('writes a valid file with the schema and no row groups for zero rows', async () => {
+    const bytes = writeParquet(ALL_TYPES, [])
+    expect(parquetMetadata(bytes)).toMatchObject({ rows: 0, rowGroups: [] })
+    const { columns, rows } = await readParquetRows(bytes)
+    expect(rows).toEqual([])
+    expect(columns.map((column) => column.name)).toEqual(ALL_TYPES.map((column) => column.name))
+  })
+
+  it('marks non-nullable columns REQUIRED and compresses with snappy', () => {
+    const bytes = writeParquet([{ name: 'id', type: 'string', nullable: false }], [{ id: 'a' }])
+    const info = parquetMetadata(bytes)
+    expect(info.columns[0]).toMatchObject({ name: 'id', nullable: false })
+    expect(info.codecs).toEqual(['SNAPPY'])
+    expect(info.createdBy).toBe('ferry')
+  })
+
+  it('normalises timestamps with offsets, Dates and long fractions to UTC at the column precision', async () => {
+    const columns: OutputColumn[] = [
+      { name: 't', type: 'timestamp' },
+      { name: 'd', type: 'date' },
+    ]
+    const input = [
+      { t: '2026-11-23T01:30:00+02:00', d: new Date(Date.UTC(2026, 10, 23, 23, 59)) },
+      { t: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 6)), d: '2024-02-29' },
+      { t: '2026-11-23T10:00:00.123999999Z', d: '1999-12-31' },
+    ]
+    const { rows } = await readParquetRows(writeParquet(columns, input))
+    expect(rows).toEqual([
+      { t: '2026-11-22T23:30:00.000Z', d: '2026-11-23' },
+      { t: '2026-01-02T03:04:05.006Z', d: '2024-02-29' },
+      { t: '2026-11-23T10:00:00.123Z', d: '1999-12-31' },
+    ])
+  })
+
+  it('ignores row properties that are not output columns', async () => {
+    const bytes = writeParquet([{ name: 'a', type: 'int32' }], [{ a: 1, extra: 'dropped' }])
+    expect((await readParquetRows(bytes)).rows).toEqual([{ a: 1 }])
+  })
+
+  it.each([
+    ['a number in a string column', { name: 'c', type: 'string' }, 42],
+    ['a fraction in an int32 column', { name: 'c', type: 'int32' }, 1.5],
+    ['an int32 overflow', { name: 'c', type: 'int32' }, 2 ** 31],
+    ['an unsafe number in an int64 column', { name: 'c', type: 'int64' }, 2 ** 60],
+    ['an int64 overflow', { name: 'c', type: 'int64' }, '9223372036854775808'],
+    ['a string in a double column', { name: 'c', type: 'double' }, '1.5'],
+    ['a string in a boolean column', { name: 'c', type: 'boolean' }, 'true'],
+    ['an impossible timestamp', { name: 'c', type: 'timestamp' }, '2026-02-30T00:00:00Z'],
+    ['a timestamp without zone', { name: 'c', type: 'timestamp' }, '2026-11-23T10:00:00'],
+    ['an invalid Date', { name: 'c', type: 'timestamp' }, new Date(Number.NaN)],
+    ['a date-time in a date column', { name: 'c', type: 'date' }, '2026-11-23T00:00:00Z'],
+    ['a null in a non-nullable column', { name: 'c', type: 'string', nullable: false }, null],
+  ] as Array<[string, OutputColumn, unknown]>)(
+    'rejects %s with FERRY_INTERNAL naming the column and row',
+    (_, column, value) => {
+      let thrown: unknown
+      try {
+        writeParquet([column], [{ c: value }])
+      } catch (err) {
+        thrown = err
+      }
+      expect(thrown).toBeInstanceOf(FerryError)
+      expect(thrown).toMatchObject({ code: 'FERRY_INTERNAL', context: { column: 'c', row: 0 } })
+    },
+  )
+
+  it('splits rows into row groups and reads them back one group at a time', async () => {
+    const rows = Array.from({ length: 2500 }, (_, i) => ({ n: i, s: `row ${i}` }))
+    const bytes = writeParquet(
+      [
+        { name: 'n', type: 'int32' },
+        { name: 's', type: 'string' },
+      ],
+      rows,
+      { rowGroupSize: 1000 },
+    )
+    expect(parquetMetadata(bytes).rowGroups.map((group) => group.rows)).toEqual([1000, 1000, 500])
+    const batches: Array<{ rowStart: number; count: number; first: unknown }> = []
+    for await (const batch of readParquet(bytes)) {
+      batches.push({ rowStart: batch.rowStart, count: batch.rows.length, first: batch.rows[0] })
+    }
+    expect(batches).toEqual([
+      { rowStart: 0, count: 1000, first: { n: 0, s: 'row 0' } },
+      { rowStart: 1000, count: 1000, first: { n: 1000, s: 'row 1000' } },
+      { rowStart: 2000, count: 500, first: { n: 2000, s: 'row 2000' } },
+    ])
+  })
+
+  it('reads a Uint8Array that is a window on a larger buffer', async () => {
+    const bytes = writeParquet([{ name: 'a', type: 'string' }], [{ a: 'x' }, { a: 'y' }])
+    const window = Buffer.concat([Buffer.from('junk before'), bytes, Buffer.from('junk after')]).subarray(
+      11,
+      11 + bytes.byteLength,
+    )
+    expect((await readParquetRows(window)).rows).toEqual([{ a: 'x' }, { a: 'y' }])
+  })
+
+  it('reads gzip-compressed files (decoded with node:zlib)', async () => {
+    const bytes = new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [{ name: 'word', data: ['alpha', 'beta', null], type: 'STRING' }],
+        codec: 'GZIP',
+        compressors: { GZIP: (input) => gzipSync(input) },
+      }),
+    )
+    expect(parquetMetadata(bytes).codecs).toEqual(['GZIP'])
+    expect((await readParquetRows(bytes)).rows).toEqual([{ word: 'alpha' }, { word: 'beta' }, {}])
+  })
+})
+
+async function readError(bytes: Uint8Array): Promise<unknown> {
+  try {
+    await readParquetRows(bytes)
+  } catch (err) {
+    return err
+  }
+  return undefined
+}
+
+describe('reading damaged input', () => {
+  const good = writeParquet(ALL_TYPES, ALL_TYPES_ROWS)
+
+  it.each([
+    ['empty input', new Uint8Array(0), /input is empty/],
+    ['a few bytes', new TextEncoder().encode('PAR1'), /too short/],
+    ['text', new TextEncoder().encode('order_id,amount\nORD-00000001,12.5\n'), /bad magic/],
+    ['a truncated file', good.slice(0, Math.floor(good.byteLength / 2)), /truncated Parquet file: footer magic/],
+    ['a file missing its first bytes', good.slice(4), /header magic PAR1 missing/],
+  ])('throws FormatError for %s', async (_, bytes, message) => {
+    const err = await readError(bytes)
+    expect(err).toBeInstanceOf(FormatError)
+    expect((err as Error).message).toMatch(message)
+    expect(() => parquetMetadata(bytes)).toThrow(FormatError)
+  })
+
+  it('throws FormatError when the footer length points before the start of the file', async () => {
+    const bytes = good.slice()
+    new DataView(bytes.buffer).setUint32(bytes.byteLength - 8, bytes.byteLength, true)
+    expect(((await readError(bytes)) as Error).message).toMatch(/footer claims/)
+  })
+
+  it('throws FormatError when the footer bytes are garbage', async () => {
+    const bytes = good.slice()
+    const footerLength = new DataView(bytes.buffer).getUint32(bytes.byteLength - 8, true)
+    bytes.fill(0xff, bytes.byteLength - 8 - footerLength, bytes.byteLength - 8)
+    const err = await readError(bytes)
+    expect(err).toBeInstanceOf(FormatError)
+    expect((err as Error).message).toMatch(/corrupt Parquet footer/)
+  })
+
+  it('throws FormatError naming the rows when page data is garbage', async () => {
+    const bytes = good.slice()
+    // the first column chunk starts right after the 4-byte header: wreck its page header
+    bytes.fill(0xff, 4, 24)
+    const err = await readError(bytes)
+    expect(err).toBeInstanceOf(FormatError)
+    expect((err as Error).message).toMatch(/corrupt Parquet data in rows 0-4/)
+  })
+
+  it('never lets a raw TypeError or RangeError escape, whatever the damage', async () => {
+    const random = seededRandom(42)
+    const big = writeParquet(
+      ALL_TYPES,
+      Array.from({ length: 300 }, (_, i) => ALL_TYPES_ROWS[i % ALL_TYPES_ROWS.length]!),
+      { rowGroupSize: 100 },
+    )
+    const outcomes = new Set<string>()
+    for (let round = 0; round < 300; round++) {
+      const bytes = big.slice()
+      const flips = 1 + Math.floor(random() * 8)
+      for (let i = 0; i < flips; i++) bytes[Math.floor(random() * bytes.byteLength)] = Math.floor(random() * 256)
+      const damaged = round % 3 === 0 ? bytes.slice(0, Math.floor(random() * bytes.byteLength)) : bytes
+      const err = await readError(damaged)
+      if (err !== undefined && !(err instanceof FormatError) && !(err instanceof UnsupportedError)) throw err
+      outcomes.add(err === undefined ? 'read' : (err as Error).name)
+    }
+    expect(outcomes.has('FormatError')).toBe(true)
+  })
+})
