@@ -156,3 +156,37 @@ export interface EventLog {
   consume(options: ConsumeOptions): Promise<void>
   close(): Promise<void>
 }
+
+// ---------------------------------------------------------------------------------------------
+// Alert sink: Slack incoming webhook, generic JSON webhook. One Alert is one message, already
+// grouped and capped (src/ops/alerts/group.ts), so a sink only renders and delivers it.
+
+export interface Alert {
+  severity: 'warn' | 'fail'
+  title: string
+  runId: string
+  /** absent for failures of the night itself (nothing arrived, the run crashed) */
+  dataset?: string
+  items: AlertItem[]
+  links?: Array<{ label: string; url: string }>
+  /** failing files per check that `items` leaves out, so a bad night stays a short message */
+  omitted?: Record<string, number>
+  /** lines for people, e.g. how many alerts the per-run cap suppressed */
+  notes?: string[]
+}
+
+export interface AlertItem {
+  /** source object, `bucket/key`; `(night)` for night-level failures */
+  key: string
+  check: string
+  observed: string
+  threshold: string
+  message: string
+  output?: string | null
+  quarantine?: string | null
+}
+
+export interface AlertSink {
+  /** Delivers one alert; throws a FerryError whose message never contains the sink's secret URL. */
+  send(alert: Alert): Promise<void>
+}

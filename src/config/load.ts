@@ -30,6 +30,7 @@ export function defaultConfig(home = '.ferry'): FerryConfig {
     gcs: { projectId: '', endpoint: '' },
     work: { maxAttempts: 3, retryBaseMs: 500, idleMs: 2000 },
     log: { level: 'info' },
+    monitor: { slackWebhookUrl: '', webhookUrl: '', webhookAuthorization: '', pingUrl: '' },
   }
 }
 
@@ -127,6 +128,11 @@ function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Record<string, unk
   const idle = int('FERRY_IDLE_MS')
   if (idle !== undefined) set('work', 'idleMs', idle)
   if (env.FERRY_LOG_LEVEL) set('log', 'level', env.FERRY_LOG_LEVEL)
+  if (env.FERRY_SLACK_WEBHOOK_URL) set('monitor', 'slackWebhookUrl', env.FERRY_SLACK_WEBHOOK_URL)
+  if (env.FERRY_ALERT_WEBHOOK_URL) set('monitor', 'webhookUrl', env.FERRY_ALERT_WEBHOOK_URL)
+  if (env.FERRY_ALERT_WEBHOOK_AUTHORIZATION)
+    set('monitor', 'webhookAuthorization', env.FERRY_ALERT_WEBHOOK_AUTHORIZATION)
+  if (env.FERRY_PING_URL) set('monitor', 'pingUrl', env.FERRY_PING_URL)
   return out
 }
 

@@ -22,6 +22,8 @@ export interface FerryConfig {
   gcs: { projectId: string; endpoint: string }
   work: { maxAttempts: number; retryBaseMs: number; idleMs: number }
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' }
+  /** secrets: never logged (see REDACT_PATHS) */
+  monitor: { slackWebhookUrl: string; webhookUrl: string; webhookAuthorization: string; pingUrl: string }
 }
 
 const name = { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9._-]+$' } as const
@@ -29,7 +31,7 @@ const name = { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9._-]+$' } as c
 export const configSchema: JSONSchemaType<FerryConfig> = {
   type: 'object',
   additionalProperties: false,
-  required: ['home', 'kafka', 'queue', 'source', 'output', 'bus', 'aws', 'gcs', 'work', 'log'],
+  required: ['home', 'kafka', 'queue', 'source', 'output', 'bus', 'aws', 'gcs', 'work', 'log', 'monitor'],
   properties: {
     home: { type: 'string', minLength: 1 },
     kafka: {
@@ -121,6 +123,17 @@ export const configSchema: JSONSchemaType<FerryConfig> = {
       additionalProperties: false,
       required: ['level'],
       properties: { level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } },
+    },
+    monitor: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['slackWebhookUrl', 'webhookUrl', 'webhookAuthorization', 'pingUrl'],
+      properties: {
+        slackWebhookUrl: { type: 'string', pattern: '^(https?://.+)?$' },
+        webhookUrl: { type: 'string', pattern: '^(https?://.+)?$' },
+        webhookAuthorization: { type: 'string' },
+        pingUrl: { type: 'string', pattern: '^(https?://.+)?$' },
+      },
     },
   },
 }

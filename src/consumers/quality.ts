@@ -1,6 +1,7 @@
 import type { Dataset } from '../core/dataset.js'
 import { decodeMessage, encodeMessage, type FileResult, type QualityEvent, validators } from '../core/messages.js'
 import { checkFile, DEFAULT_THRESHOLDS, qualityAttributes, qualityEvent } from '../core/quality.js'
+import { publishQuality } from '../ops/events.js'
 import type { Logger } from '../ops/logger.js'
 import type { ConsumedRecord, EventBus } from '../ports.js'
 
@@ -35,6 +36,7 @@ export function createQualityHandler(deps: QualityDeps): (record: ConsumedRecord
     const checks = checkFile(result, dataset?.quality ?? DEFAULT_THRESHOLDS)
     const event = qualityEvent(result, checks, now())
     await deps.bus.publish(deps.topic, encodeMessage(validators.qualityEvent, event), qualityAttributes(event))
+    publishQuality(event)
     logger.info(
       {
         run_id: event.runId,

@@ -12,6 +12,7 @@ import {
 import { eventDateOf, outputKey, quarantineKey } from '../core/output-path.js'
 import { type RetryPolicy, withRetry } from '../core/retry.js'
 import { errorMessage, FerryError } from '../errors.js'
+import { publishDeadLetter, publishFile } from '../ops/events.js'
 import type { Logger } from '../ops/logger.js'
 import type { ConsumedRecord, EventLog, ObjectStore } from '../ports.js'
 
@@ -51,6 +52,7 @@ export function createWorkHandler(deps: WorkDeps): (record: ConsumedRecord) => P
           }),
         },
       ])
+      publishDeadLetter({ stage: 'work', code: 'FERRY_VALIDATION' })
       return
     }
     const result = await processObject(deps, message, logger)
@@ -61,6 +63,7 @@ export function createWorkHandler(deps: WorkDeps): (record: ConsumedRecord) => P
         headers: { run_id: result.runId, trace_id: result.traceId },
       },
     ])
+    publishFile(result)
   }
 }
 
@@ -135,6 +138,7 @@ export async function processObject(deps: WorkDeps, message: ObjectMessage, pare
         headers: { run_id: message.runId, trace_id: message.traceId },
       },
     ])
+    publishDeadLetter({ stage: 'work', code })
     return {
       ...base,
       status: 'dead-lettered',

@@ -41,7 +41,7 @@ export interface QuarantineLine {
 export const MAX_FIRST_ERRORS = 10
 
 /** A throwing transform rejects its row (reported under this keyword) instead of failing the file. */
-export const TRANSFORM_KEYWORD = 'transform'
+const TRANSFORM_KEYWORD = 'transform'
 
 class NewestEvent {
   private readonly field: string

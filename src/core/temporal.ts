@@ -132,9 +132,14 @@ export function epochFromIsoTimestamp(text: string, unit: TimeUnit): bigint | un
     offsetMinutes = (m[9] === '-' ? -1 : 1) * (offsetHours * 60 + offsetMins)
   }
   const digits = FRACTION_DIGITS[unit]
-  const fraction = BigInt((m[7] ?? '').padEnd(digits, '0').slice(0, digits))
-  const secondsOfEpoch = BigInt(days) * 86_400n + BigInt(hours * 3600 + minutes * 60 + seconds - offsetMinutes * 60)
-  return secondsOfEpoch * BigInt(UNITS_PER_SECOND[unit]) + fraction
+  const fraction = (m[7] ?? '').padEnd(digits, '0').slice(0, digits)
+  const perSecond = UNITS_PER_SECOND[unit]
+  const secondsOfEpoch = days * 86_400 + hours * 3600 + minutes * 60 + seconds - offsetMinutes * 60
+  // plain numbers are exact while every step stays a safe integer, and this runs for every row
+  const scaled = secondsOfEpoch * perSecond
+  const total = scaled + Number(fraction)
+  if (Number.isSafeInteger(scaled) && Number.isSafeInteger(total)) return BigInt(total)
+  return BigInt(secondsOfEpoch) * BigInt(perSecond) + BigInt(fraction)
 }
 
 /** UTC calendar date (`YYYY-MM-DD`) of an RFC 3339 date-time, or undefined when it is not one. */

@@ -27,6 +27,12 @@ export const REDACT_PATHS = [
   '*.accessKeyId',
   '*.secretAccessKey',
   '*.sessionToken',
+  'monitor',
+  '*.monitor',
+  'slackWebhookUrl',
+  'webhookAuthorization',
+  '*.slackWebhookUrl',
+  '*.webhookAuthorization',
   'headers.authorization',
   'req.headers.authorization',
 ]

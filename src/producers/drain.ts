@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { type DeadLetter, encodeMessage, type ObjectMessage, validators } from '../core/messages.js'
+import { publishDeadLetter, publishDrain } from '../ops/events.js'
 import type { Logger } from '../ops/logger.js'
 import type { EventLog, LogRecord, NotificationQueue, QueueMessage } from '../ports.js'
 import { dedupeKey, type ObjectEvent, parseNotificationBody } from './s3-notification.js'
@@ -52,23 +53,23 @@ export async function drain(
       continue
     }
     empty = 0
-    summary.messages += batch.length
+    const tally: DrainSummary = { messages: batch.length, objects: 0, duplicates: 0, skipped: 0, deadLettered: 0 }
     const objects: LogRecord[] = []
     const deadLetters: LogRecord[] = []
     for (const message of batch) {
       const parsed = parseNotificationBody(message.body)
       if (parsed.kind === 'skip') {
-        summary.skipped++
+        tally.skipped++
         logger.info({ messageId: message.id, reason: parsed.reason }, 'notification skipped')
       } else if (parsed.kind === 'invalid') {
-        summary.deadLettered++
+        tally.deadLettered++
         logger.warn({ messageId: message.id, reason: parsed.reason }, 'notification dead-lettered')
         deadLetters.push(deadLetterRecord(message, parsed.reason, options.runId, now()))
       } else {
         for (const event of parsed.events) {
           const id = dedupeKey(event)
           if (seen.has(id)) {
-            summary.duplicates++
+            tally.duplicates++
             continue
           }
           seen.add(id)
@@ -76,11 +77,15 @@ export async function drain(
         }
       }
     }
+    tally.objects = objects.length
     await log.produce(options.topics.objects, objects)
     await log.produce(options.topics.dlq, deadLetters)
-    summary.objects += objects.length
+    // Only now, with Kafka's acknowledgement in hand, may the queue forget these messages.
     await queue.delete(batch)
-    logger.debug({ received: batch.length, produced: objects.length }, 'batch drained')
+    for (const k of Object.keys(summary) as (keyof DrainSummary)[]) summary[k] += tally[k]
+    publishDrain(tally)
+    if (tally.deadLettered) publishDeadLetter({ stage: 'drain', code: 'FERRY_NOTIFICATION', count: tally.deadLettered })
+    logger.debug(tally, 'batch drained')
   }
   logger.info(summary, 'drain finished')
   return summary

@@ -136,7 +136,8 @@ export class KafkaEventLog implements EventLog {
       }
     } finally {
       options.signal?.removeEventListener('abort', onAbort)
-      // disconnect() waits for the in-flight message, so nothing is half-processed at shutdown.
+      // Let the record in hand finish and commit before leaving the group: nothing is half-processed.
+      while (inFlight > 0) await new Promise((r) => setTimeout(r, 20))
       await consumer.disconnect()
     }
     if (failure !== undefined) throw failure
@@ -162,22 +163,24 @@ export class KafkaEventLog implements EventLog {
     }
   }
 
-  /** Total lag of a group on a topic: high watermark minus committed offset (or log start when none). */
+  /** Total lag of a group on a topic. */
   async lag(groupId: string, topic: string): Promise<bigint> {
+    return (await this.lagByPartition(groupId, topic)).reduce((sum, p) => sum + p.lag, 0n)
+  }
+
+  /** Per partition: high watermark minus the committed offset (or the log start when none). */
+  async lagByPartition(groupId: string, topic: string): Promise<Array<{ partition: number; lag: bigint }>> {
     const admin = await this.getAdmin()
     const [ends, committed] = await Promise.all([
       admin.fetchTopicOffsets(topic),
       admin.fetchOffsets({ groupId, topics: [topic] }),
     ])
     const done = new Map(committed[0]?.partitions.map((p) => [p.partition, BigInt(p.offset)]) ?? [])
-    let lag = 0n
-    for (const p of ends) {
+    return ends.map((p) => {
       const position = done.get(p.partition) ?? -1n
-      const from = position < 0n ? BigInt(p.low) : position
-      const behind = BigInt(p.high) - from
-      if (behind > 0n) lag += behind
-    }
-    return lag
+      const behind = BigInt(p.high) - (position < 0n ? BigInt(p.low) : position)
+      return { partition: p.partition, lag: behind > 0n ? behind : 0n }
+    })
   }
 
   async close(): Promise<void> {

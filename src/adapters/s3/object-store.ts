@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3'
 import { type ErrorCode, FerryError } from '../../errors.js'
 import type { ByteRange, ListOptions, ObjectInfo, ObjectStore, PutOptions } from '../../ports.js'
-import { isRetryableAwsError } from '../sqs/errors.js'
+import { isRetryableAwsError } from '../aws-errors.js'
 
 export interface S3ObjectStoreConfig {
   region?: string

@@ -21,15 +21,20 @@ export interface ProduceResponse {
   topics: Array<{ name: string; partitions: ProducePartitionResponse[] }>
 }
 
-/** Produce v3-v8: v3 is the first with record batch v2 (magic 2), the only format Ferry stores. */
+/**
+ * Produce v0-v8. Only record batch v2 (magic 2) is stored; magic 0/1 message sets are refused
+ * per partition with UNSUPPORTED_FOR_MESSAGE_FORMAT. v0-v2 are still advertised because
+ * librdkafka <= 2.11 silently stops compressing gzip, snappy and lz4 unless the broker's
+ * Produce range starts at 0 (rdkafka_msgset_writer.c checks Produce [0, 0] for those codecs).
+ */
 export const produce: ApiCodec<ProduceRequest, ProduceResponse> = {
   key: 0,
   name: 'Produce',
-  minVersion: 3,
+  minVersion: 0,
   maxVersion: 8,
-  parseRequest(r: Reader): ProduceRequest {
+  parseRequest(r: Reader, version: number): ProduceRequest {
     return {
-      transactionalId: r.nullableString(),
+      transactionalId: version >= 3 ? r.nullableString() : null,
       acks: r.int16(),
       timeoutMs: r.int32(),
       topics: r.array((r) => ({
@@ -42,13 +47,13 @@ export const produce: ApiCodec<ProduceRequest, ProduceResponse> = {
     w.array(response.topics, (w, t) => {
       w.string(t.name)
       w.array(t.partitions, (w, p) => {
-        // log_append_time is -1: topics use CreateTime.
-        w.int32(p.index).int16(p.errorCode).int64(p.baseOffset).int64(-1)
+        w.int32(p.index).int16(p.errorCode).int64(p.baseOffset)
+        if (version >= 2) w.int64(-1) // log_append_time: topics use CreateTime
         if (version >= 5) w.int64(p.logStartOffset)
         if (version >= 8) w.int32(0).nullableString(p.errorMessage)
       })
     })
-    w.int32(0)
+    if (version >= 1) w.int32(0)
   },
   errorResponse: () => ({ topics: [] }),
 }

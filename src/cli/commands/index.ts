@@ -4,6 +4,7 @@ import { demoCommand } from './demo.js'
 import { drainCommand } from './drain.js'
 import { nightlyCommand } from './nightly.js'
 import { qualityCommand } from './quality.js'
+import { serveCommand } from './serve.js'
 import { subscribeCommand } from './subscribe.js'
 import { workCommand } from './work.js'
 
@@ -14,5 +15,6 @@ export const commands: Command[] = [
   workCommand,
   qualityCommand,
   subscribeCommand,
+  serveCommand,
   brokerCommand,
 ]

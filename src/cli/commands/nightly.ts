@@ -1,5 +1,7 @@
-import { openInfrastructure } from '../../adapters/index.js'
+import { type OpenInfrastructure, openInfrastructure } from '../../adapters/index.js'
+import { FerryMetrics } from '../../ops/metrics.js'
 import { type NightSummary, newRunId, runNight } from '../../ops/night.js'
+import { createNightMonitor } from '../../ops/night-monitor.js'
 import { formatSummary, summaryLine, totals } from '../../ops/summary.js'
 import { datasets } from '../../schemas/datasets/index.js'
 import { type CliContext, type Command, Exit, type ExitCode, stringOpt } from '../command.js'
@@ -19,16 +21,25 @@ Exit 0 when every file passed quality, 1 when any failed, 2 on errors.
 
 Example (crontab):
   1 0 * * *  cd /srv/ferry && ferry nightly >> /var/log/ferry/nightly.log 2>&1`,
-  options: { 'wait-seconds': { type: 'string' }, 'empty-receives': { type: 'string' } },
+  options: {
+    'wait-seconds': { type: 'string' },
+    'empty-receives': { type: 'string' },
+    'metrics-file': { type: 'string' },
+  },
   optionHelp: {
     'wait-seconds': 'SQS long-poll wait per receive, 0-20 (default 10; 0 for the local queue)',
     'empty-receives': 'drain stops after this many consecutive empty receives (default 2)',
+    'metrics-file': 'write Prometheus metrics here at the end (node_exporter textfile collector / Pushgateway)',
   },
   async run(args, ctx) {
     const { config, logger } = createRuntime(args, ctx)
     const runId = newRunId()
-    const infra = await openInfrastructure(config, logger)
+    const monitor = createNightMonitor(config, runId, logger)
+    const metrics = new FerryMetrics()
+    let infra: OpenInfrastructure | undefined
     try {
+      await monitor.start()
+      infra = await openInfrastructure(config, logger)
       const summary = await runNight(infra, config, datasets, logger, {
         runId,
         waitSeconds: parseIntOption(
@@ -40,9 +51,21 @@ Example (crontab):
         emptyReceives: parseIntOption(stringOpt(args, 'empty-receives') ?? '2', 'empty-receives', 1, 100),
         signal: ctx.signal,
       })
-      return reportNight(summary, ctx, logger)
+      const code = reportNight(summary, ctx, logger)
+      await monitor.finish(summary, code === Exit.OK)
+      const finished = Date.now() / 1000
+      metrics.lastNight.set(finished)
+      if (code === Exit.OK) metrics.lastSuccessfulNight.set(finished)
+      const metricsFile = stringOpt(args, 'metrics-file')
+      if (metricsFile) await metrics.writeFile(metricsFile)
+      return code
+    } catch (err) {
+      await monitor.crashed(err)
+      throw err
     } finally {
-      await infra.close()
+      monitor.close()
+      metrics.close()
+      await infra?.close()
     }
   },
 }

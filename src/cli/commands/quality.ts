@@ -3,6 +3,7 @@ import { createQualityHandler } from '../../consumers/quality.js'
 import { topicSpecs } from '../../ops/night.js'
 import { datasets } from '../../schemas/datasets/index.js'
 import { boolOpt, type Command, Exit } from '../command.js'
+import { metricsPortOption, startOps } from '../ops.js'
 import { createRuntime } from '../runtime.js'
 
 export const qualityCommand: Command = {
@@ -17,11 +18,18 @@ With --until-idle, exit 1 when any evaluated file failed.
 
 Example:
   ferry quality --until-idle`,
-  options: { 'until-idle': { type: 'boolean' } },
-  optionHelp: { 'until-idle': 'exit once the group has no lag (default: run until SIGTERM)' },
+  options: { 'until-idle': { type: 'boolean' }, ...metricsPortOption.options },
+  optionHelp: {
+    'until-idle': 'exit once the group has no lag (default: run until SIGTERM)',
+    ...metricsPortOption.help,
+  },
   async run(args, ctx) {
     const { config, logger } = createRuntime(args, ctx)
     const infra = await openInfrastructure(config, logger)
+    const ops = await startOps(args, logger, {
+      log: infra.log,
+      groups: [{ group: config.kafka.groups.quality, topic: config.kafka.topics.results }],
+    })
     let failed = 0
     let evaluated = 0
     try {
@@ -46,6 +54,7 @@ Example:
       ctx.out(`evaluated=${evaluated} quality_pass=${evaluated - failed} quality_fail=${failed}`)
       return failed > 0 ? Exit.DATA : Exit.OK
     } finally {
+      await ops.close()
       await infra.close()
     }
   },

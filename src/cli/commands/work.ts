@@ -2,6 +2,7 @@ import { openInfrastructure } from '../../adapters/index.js'
 import { topicSpecs, workHandler } from '../../ops/night.js'
 import { datasets } from '../../schemas/datasets/index.js'
 import { boolOpt, type Command, Exit } from '../command.js'
+import { metricsPortOption, startOps } from '../ops.js'
 import { createRuntime } from '../runtime.js'
 
 export const workCommand: Command = {
@@ -17,11 +18,18 @@ dead-lettered to ferry.dlq and gets a result with status dead-lettered. Run seve
 
 Example:
   ferry work --until-idle`,
-  options: { 'until-idle': { type: 'boolean' } },
-  optionHelp: { 'until-idle': 'exit once the group has no lag (default: run until SIGTERM)' },
+  options: { 'until-idle': { type: 'boolean' }, ...metricsPortOption.options },
+  optionHelp: {
+    'until-idle': 'exit once the group has no lag (default: run until SIGTERM)',
+    ...metricsPortOption.help,
+  },
   async run(args, ctx) {
     const { config, logger } = createRuntime(args, ctx)
     const infra = await openInfrastructure(config, logger)
+    const ops = await startOps(args, logger, {
+      log: infra.log,
+      groups: [{ group: config.kafka.groups.work, topic: config.kafka.topics.objects }],
+    })
     try {
       await infra.log.ensureTopics(topicSpecs(config))
       await infra.log.consume({
@@ -33,6 +41,7 @@ Example:
       })
       return Exit.OK
     } finally {
+      await ops.close()
       await infra.close()
     }
   },

@@ -1,0 +1,116 @@
+import { openInfrastructure } from '../../adapters/index.js'
+import { createQualityHandler } from '../../consumers/quality.js'
+import { nextRun, parseCron } from '../../ops/cron.js'
+import { newRunId, topicSpecs, workHandler } from '../../ops/night.js'
+import { drain } from '../../producers/drain.js'
+import { datasets } from '../../schemas/datasets/index.js'
+import { type Command, Exit, stringOpt } from '../command.js'
+import { startOps } from '../ops.js'
+import { createRuntime } from '../runtime.js'
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'long-running mode: scheduled drain, work and quality consumers, /metrics, /healthz, /readyz',
+  usage: `Usage: ferry serve [--schedule "1 0 * * *"] [--time-zone UTC] [--metrics-port 9464]
+
+For users who do not want cron. Runs the ferry-work and ferry-quality consumers continuously and
+drains the notification queue on a schedule (a 5-field cron expression in a time zone). Serves
+Prometheus metrics on /metrics and probes on /healthz (alive) and /readyz (consuming).
+On SIGTERM it stops consuming, lets the file in hand finish and commit, then disconnects.
+
+Example:
+  ferry serve --schedule "1 0 * * *" --time-zone Europe/Berlin --metrics-port 9464`,
+  options: {
+    schedule: { type: 'string' },
+    'time-zone': { type: 'string' },
+    'metrics-port': { type: 'string' },
+  },
+  optionHelp: {
+    schedule: 'when to drain, as a cron expression (default "1 0 * * *": 00:01 every day)',
+    'time-zone': 'IANA time zone of the schedule (default UTC)',
+    'metrics-port': 'port for /metrics, /healthz and /readyz on 127.0.0.1 (default 9464; 0 = any free port)',
+  },
+  async run(args, ctx) {
+    const { config, logger } = createRuntime(args, ctx)
+    const schedule = parseCron(stringOpt(args, 'schedule') ?? '1 0 * * *', stringOpt(args, 'time-zone') ?? 'UTC')
+    const infra = await openInfrastructure(config, logger)
+    let consuming = 0
+    const ops = await startOps({ ...args, values: { 'metrics-port': '9464', ...args.values } }, logger, {
+      log: infra.log,
+      groups: [
+        { group: config.kafka.groups.work, topic: config.kafka.topics.objects },
+        { group: config.kafka.groups.quality, topic: config.kafka.topics.results },
+      ],
+      health: { live: () => true, ready: () => consuming === 2 && !stop.signal.aborted },
+    })
+    ctx.out(
+      `ferry serve: metrics on http://127.0.0.1:${ops.server?.port}/metrics; schedule "${schedule.expression}" (${schedule.timeZone})`,
+    )
+    let timer: NodeJS.Timeout | undefined
+    // One consumer failing stops the other: the process exits 2 and its supervisor restarts it.
+    const stop = new AbortController()
+    ctx.signal.addEventListener('abort', () => stop.abort(), { once: true })
+    try {
+      await infra.log.ensureTopics(topicSpecs(config))
+      await infra.bus.ensureTopic(config.bus.topic)
+      const scheduleNext = () => {
+        const at = nextRun(schedule, new Date())
+        logger.info({ at: at.toISOString() }, 'next drain scheduled')
+        timer = setTimeout(async () => {
+          const runId = newRunId()
+          try {
+            await drain(infra.queue, infra.log, logger.child({ component: 'drain', run_id: runId }), {
+              runId,
+              topics: config.kafka.topics,
+              waitSeconds: config.queue.type === 'local' ? 0 : 10,
+              emptyReceives: 2,
+              visibilityTimeoutSeconds: 120,
+              signal: stop.signal,
+            })
+          } catch (err) {
+            logger.error({ err, run_id: runId }, 'scheduled drain failed; will try again at the next schedule')
+          }
+          if (!stop.signal.aborted) scheduleNext()
+        }, at.getTime() - Date.now())
+      }
+      scheduleNext()
+      const consumer = (promise: Promise<void>) => {
+        consuming++
+        return promise.finally(() => {
+          consuming--
+          stop.abort()
+        })
+      }
+      const outcomes = await Promise.allSettled([
+        consumer(
+          infra.log.consume({
+            groupId: config.kafka.groups.work,
+            topic: config.kafka.topics.objects,
+            signal: stop.signal,
+            handler: workHandler(infra, config, datasets, logger, stop.signal),
+          }),
+        ),
+        consumer(
+          infra.log.consume({
+            groupId: config.kafka.groups.quality,
+            topic: config.kafka.topics.results,
+            signal: stop.signal,
+            handler: createQualityHandler({
+              bus: infra.bus,
+              topic: config.bus.topic,
+              datasets,
+              logger: logger.child({ component: 'quality' }),
+            }),
+          }),
+        ),
+      ])
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+      if (failed) throw failed.reason
+      return Exit.OK
+    } finally {
+      if (timer) clearTimeout(timer)
+      await ops.close()
+      await infra.close()
+    }
+  },
+}

@@ -1,0 +1,75 @@
+import type { FerryConfig } from '../config/load.js'
+import type { QualityEvent } from '../core/messages.js'
+import { errorMessage, isFerryError } from '../errors.js'
+import type { AlertSink } from '../ports.js'
+import { createAlertDispatcher } from './alerts/dispatcher.js'
+import { nightFailures } from './alerts/group.js'
+import { createSlackSink } from './alerts/slack.js'
+import { createWebhookSink } from './alerts/webhook.js'
+import { channels } from './events.js'
+import type { Logger } from './logger.js'
+import type { NightSummary } from './night.js'
+import { createPinger } from './ping.js'
+import { summaryLine, totals } from './summary.js'
+
+export interface NightMonitor {
+  /** pings `/start` so a run that never finishes is caught by the monitor's grace period */
+  start(): Promise<void>
+  /** alerts for what failed, then the success or `/fail` ping */
+  finish(summary: NightSummary, ok: boolean): Promise<void>
+  /** the night itself failed (infrastructure, configuration): alert and ping `/fail` */
+  crashed(err: unknown): Promise<void>
+  close(): void
+}
+
+/**
+ * Heartbeat pings and grouped alerts around one `nightly` run. Built before any work so a malformed
+ * webhook or ping URL fails at boot. Quality events are collected from the lifecycle channel.
+ */
+export function createNightMonitor(config: FerryConfig, runId: string, logger: Logger): NightMonitor {
+  const log = logger.child({ component: 'monitor', run_id: runId })
+  const { slackWebhookUrl, webhookUrl, webhookAuthorization, pingUrl } = config.monitor
+  const pinger = createPinger(pingUrl || undefined, log)
+  const sinks: Record<string, AlertSink> = {}
+  if (slackWebhookUrl) sinks.slack = createSlackSink({ url: slackWebhookUrl, logger: log })
+  if (webhookUrl) {
+    sinks.webhook = createWebhookSink({
+      url: webhookUrl,
+      logger: log,
+      ...(webhookAuthorization ? { headers: { authorization: webhookAuthorization } } : {}),
+    })
+  }
+  const alerts = createAlertDispatcher({ runId, sinks, logger: log })
+  // Leftovers from earlier runs are alerted too: nobody else will.
+  const onQuality = (message: unknown) => alerts.record(message as QualityEvent)
+  channels.quality.subscribe(onQuality)
+  return {
+    start: () => pinger.start(runId),
+    async finish(summary, ok) {
+      for (const failure of nightFailures(summary)) alerts.recordNight(failure)
+      const sent = await alerts.flush()
+      log.info(sent, 'alerts flushed')
+      const line = summaryLine(totals(summary))
+      if (ok) {
+        await pinger.success(runId, line)
+        return
+      }
+      const failed = summary.files.filter((f) => f.quality === 'fail').map((f) => `${f.key} ${f.reason ?? ''}`)
+      await pinger.fail(runId, [line, ...failed].join('\n'))
+    },
+    async crashed(err) {
+      alerts.recordNight({
+        check: 'run',
+        severity: 'fail',
+        observed: isFerryError(err) ? err.code : 'error',
+        threshold: 'no error',
+        message: errorMessage(err),
+      })
+      await alerts.flush()
+      await pinger.fail(runId, `night stopped: ${errorMessage(err)}`)
+    },
+    close() {
+      channels.quality.unsubscribe(onQuality)
+    },
+  }
+}
