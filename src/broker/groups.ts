@@ -2,58 +2,37 @@ import { randomUUID } from 'node:crypto'
 import type { Logger } from '../ops/logger.js'
 import type { DescribedGroup } from './apis/group-admin.js'
 import type {
-  GroupProtocol,
-  JoinGroupRequest,
   JoinGroupResponse,
   LeaveGroupResponse,
   SyncGroupRequest,
   SyncGroupResponse,
 } from './apis/group-membership.js'
+import {
+  copyProtocols,
+  EMPTY,
+  type Group,
+  type JoinParams,
+  type Member,
+  newGroup,
+  protocolMetadata,
+  sameProtocols,
+  selectProtocol,
+  supportsProtocols,
+} from './group-model.js'
 import type { OffsetStore } from './group-offsets.js'
 import { ErrorCode } from './protocol/error-codes.js'
-
-export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable'
 
 /** Timers behind an interface so tests can drive session and rebalance timeouts deterministically. */
 export interface Scheduler {
   schedule(delayMs: number, task: () => void): () => void
 }
 
-export const realScheduler: Scheduler = {
+const realScheduler: Scheduler = {
   schedule(delayMs, task) {
     const timer = setTimeout(task, delayMs)
     timer.unref()
     return () => clearTimeout(timer)
   },
-}
-
-export interface JoinParams extends JoinGroupRequest {
-  clientId: string
-  clientHost: string
-}
-
-interface Member {
-  memberId: string
-  clientId: string
-  clientHost: string
-  sessionTimeoutMs: number
-  rebalanceTimeoutMs: number
-  protocols: GroupProtocol[]
-  assignment: Buffer
-  awaitingJoin: ((response: JoinGroupResponse) => void) | null
-  awaitingSync: ((response: SyncGroupResponse) => void) | null
-  cancelSession: (() => void) | null
-}
-
-interface Group {
-  id: string
-  state: GroupState
-  generationId: number
-  protocolType: string | null
-  protocolName: string | null
-  leaderId: string | null
-  members: Map<string, Member>
-  cancelRebalance: (() => void) | null
 }
 
 export interface CoordinatorOptions {
@@ -63,8 +42,6 @@ export interface CoordinatorOptions {
   minSessionTimeoutMs?: number
   maxSessionTimeoutMs?: number
 }
-
-const EMPTY = Buffer.alloc(0)
 
 /**
  * The classic (pre-KIP-848) group coordinator: Empty -> PreparingRebalance (wait for every known
@@ -359,62 +336,6 @@ export class GroupCoordinator {
   }
 }
 
-function newGroup(id: string): Group {
-  return {
-    id,
-    state: 'Empty',
-    generationId: 0,
-    protocolType: null,
-    protocolName: null,
-    leaderId: null,
-    members: new Map(),
-    cancelRebalance: null,
-  }
-}
-
 function joinError(errorCode: number, memberId: string): JoinGroupResponse {
   return { errorCode, generationId: -1, protocolName: '', leader: '', memberId, members: [] }
-}
-
-/** Copies out of the request frame so the group does not pin whole network buffers. */
-function copyProtocols(protocols: GroupProtocol[]): GroupProtocol[] {
-  return protocols.map((p) => ({ name: p.name, metadata: Buffer.from(p.metadata) }))
-}
-
-function sameProtocols(a: GroupProtocol[], b: GroupProtocol[]): boolean {
-  return a.length === b.length && a.every((p, i) => p.name === b[i]!.name && p.metadata.equals(b[i]!.metadata))
-}
-
-/** Protocols every member other than `except` supports, in the order of the first such member. */
-function candidateProtocols(group: Group, except?: Member): string[] | null {
-  let candidates: string[] | null = null
-  for (const member of group.members.values()) {
-    if (member === except) continue
-    const names = new Set(member.protocols.map((p) => p.name))
-    candidates = (candidates ?? member.protocols.map((p) => p.name)).filter((name) => names.has(name))
-  }
-  return candidates
-}
-
-function supportsProtocols(group: Group, p: JoinParams, except?: Member): boolean {
-  const candidates = candidateProtocols(group, except)
-  if (candidates === null) return true
-  return p.protocolType === group.protocolType && p.protocols.some((proto) => candidates.includes(proto.name))
-}
-
-/** Kafka's vote: each member backs its most preferred common protocol; most votes wins. */
-function selectProtocol(group: Group): string {
-  const candidates = candidateProtocols(group) ?? []
-  const votes = new Map<string, number>()
-  for (const member of group.members.values()) {
-    const choice = member.protocols.find((p) => candidates.includes(p.name))
-    if (choice) votes.set(choice.name, (votes.get(choice.name) ?? 0) + 1)
-  }
-  let best = candidates[0] ?? ''
-  for (const name of candidates) if ((votes.get(name) ?? 0) > (votes.get(best) ?? 0)) best = name
-  return best
-}
-
-function protocolMetadata(member: Member, protocolName: string | null): Buffer {
-  return member.protocols.find((p) => p.name === protocolName)?.metadata ?? EMPTY
 }

@@ -12,7 +12,7 @@ import {
 import type { EntryFile } from './storage.js'
 
 /** Ferry is the only replica and never changes leader, so every batch carries leader epoch 0. */
-export const LEADER_EPOCH = 0
+const LEADER_EPOCH = 0
 
 interface LogEntry {
   baseOffset: number

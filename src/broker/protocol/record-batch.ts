@@ -10,7 +10,7 @@ import { Reader } from './reader.js'
  */
 export const BATCH_HEADER_SIZE = 61
 /** baseOffset (8) + batchLength (4): the bytes not counted by batchLength. */
-export const BATCH_LOG_OVERHEAD = 12
+const BATCH_LOG_OVERHEAD = 12
 const LEADER_EPOCH_AT = 12
 const MAGIC_AT = 16
 const CRC_AT = 17

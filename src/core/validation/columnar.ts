@@ -101,7 +101,7 @@ function columnarValidator(plan: SchemaPlan, reference: ValidateRow, name: strin
       }
       if (plan.closed) {
         for (const column of columnNames) {
-          if (!declared.has(column) && column !== 'extra') markPresent(batch.columns[column]!, length, invalid)
+          if (!declared.has(column)) markPresent(batch.columns[column]!, length, invalid)
         }
       }
       const errors = new Map<number, RowError[]>()

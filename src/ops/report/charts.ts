@@ -3,7 +3,7 @@ import { compact, duration, int, percent } from './format.js'
 import { type DatasetNight, type DatasetWindow, rejectedRate } from './model.js'
 
 /** One palette for every chart and table: blue is input, green is what got through, red is what did not. */
-export const COLORS = {
+const COLORS = {
   in: '#2563eb',
   ok: '#059669',
   bad: '#dc2626',

@@ -59,7 +59,7 @@ export interface ReportWindow {
 }
 
 /** A year and a day: long enough for any trend a person reads, short enough to keep the page light. */
-export const MAX_DAYS = 366
+const MAX_DAYS = 366
 
 const COUNTS = [
   'files',

@@ -156,7 +156,8 @@ describe('kafkajs 2.2.4 against the embedded broker', () => {
     expect(new Set(all).size).toBe(all.length)
     expect(all.sort()).toEqual([...produced].sort())
     // Round 2 was split: each consumer read exactly the partitions it was assigned.
-    const round2 = (received: Consumed[]) => new Set(received.filter((m) => m.value.startsWith('round2')).map((m) => m.partition))
+    const round2 = (received: Consumed[]) =>
+      new Set(received.filter((m) => m.value.startsWith('round2')).map((m) => m.partition))
     expect([...round2(first), ...round2(second)].sort()).toEqual([0, 1, 2, 3])
     expect(round2(first).size).toBeGreaterThan(0)
     expect(round2(second).size).toBeGreaterThan(0)
@@ -283,9 +284,11 @@ describe('kafkajs 2.2.4 against the embedded broker', () => {
       [1, 1, [1], [1]],
       [2, 1, [1], [1]],
     ])
-    await expect(admin.createTopics({ topics: [{ topic: unique('rf'), replicationFactor: 3 }] })).rejects.toMatchObject({
-      errors: [expect.objectContaining({ type: 'INVALID_REPLICATION_FACTOR' })],
-    })
+    await expect(admin.createTopics({ topics: [{ topic: unique('rf'), replicationFactor: 3 }] })).rejects.toMatchObject(
+      {
+        errors: [expect.objectContaining({ type: 'INVALID_REPLICATION_FACTOR' })],
+      },
+    )
     await admin.deleteTopics({ topics: [topic] })
     expect(await admin.listTopics()).not.toContain(topic)
   })

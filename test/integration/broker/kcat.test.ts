@@ -44,7 +44,10 @@ async function kcatConsume(topic: string, format: string): Promise<string[]> {
 describe('librdkafka (kcat) against the embedded broker', () => {
   it('produces keys and headers with kcat that kafkajs consumes intact', async () => {
     const topic = await createTopic()
-    const produced = await kcat(['-b', address, '-P', '-t', topic, '-K:', '-H', 'source=kcat', '-H', 'n=1'], 'k1:v1\nk2:v2\n')
+    const produced = await kcat(
+      ['-b', address, '-P', '-t', topic, '-K:', '-H', 'source=kcat', '-H', 'n=1'],
+      'k1:v1\nk2:v2\n',
+    )
     expect(produced.code, produced.stderr).toBe(0)
 
     const received: Array<{ key: string; value: string; headers: Record<string, string> }> = []

@@ -96,7 +96,9 @@ describe('broker robustness against malformed and unsupported input', () => {
       .int8(0)
       .array([topic], (w, t) =>
         w.string(t).array([0], (w, p) => {
-          w.int32(p).int64(0).int32(1 << 20)
+          w.int32(p)
+            .int64(0)
+            .int32(1 << 20)
         }),
       )
     const fetchId = client.send(1, 4, fetchV4)

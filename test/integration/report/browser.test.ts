@@ -84,6 +84,12 @@ describe('HTML report in headless Chromium', () => {
     }
   })
 
+  it('exposes every chart to assistive technology as an image named by its title', async () => {
+    expect(await page.getByRole('img').count()).toBe(DATASETS.length * Object.keys(CHARTS).length)
+    const rows = page.getByRole('img', { name: 'payments: rows in, out and rejected per night', exact: true })
+    expect(await rows.getAttribute('data-chart')).toBe('rows')
+  })
+
   it('lays the charts out at their size: points inside the chart, not collapsed', async () => {
     const chart = page.locator('svg[data-chart="rows"][data-dataset="orders"]')
     const box = await chart.boundingBox()

@@ -1,7 +1,8 @@
 import { pino } from 'pino'
 import { beforeEach, describe, expect, it } from 'vitest'
+import type { JoinParams } from '../../../src/broker/group-model.js'
 import { OffsetStore } from '../../../src/broker/group-offsets.js'
-import { GroupCoordinator, type JoinParams } from '../../../src/broker/groups.js'
+import { GroupCoordinator } from '../../../src/broker/groups.js'
 import { ErrorCode } from '../../../src/broker/protocol/error-codes.js'
 import { ManualScheduler } from './support/scheduler.js'
 
@@ -59,7 +60,9 @@ describe('GroupCoordinator', () => {
     expect(joined).toMatchObject({ errorCode: 0, generationId: 1, protocolName: 'range' })
     expect(joined.memberId).toMatch(/^c1-/)
     expect(joined.leader).toBe(joined.memberId)
-    expect(joined.members).toEqual([{ memberId: joined.memberId, groupInstanceId: null, metadata: Buffer.from('subscription') }])
+    expect(joined.members).toEqual([
+      { memberId: joined.memberId, groupInstanceId: null, metadata: Buffer.from('subscription') },
+    ])
     expect(groups.describe('g').state).toBe('CompletingRebalance')
     const synced = await groups.sync({
       groupId: 'g',

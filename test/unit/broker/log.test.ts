@@ -37,8 +37,22 @@ describe('PartitionLog (in memory)', () => {
 
   it('finds the first offset at or after a timestamp, inside a batch when it can open it', () => {
     const log = new PartitionLog('t', 0, null, logger)
-    append(log, [{ value: 'a', timestamp: 1000 }, { value: 'b', timestamp: 2000 }], { baseTimestamp: 1000 })
-    append(log, [{ value: 'c', timestamp: 3000 }, { value: 'd', timestamp: 4000 }], { baseTimestamp: 3000, gzip: true })
+    append(
+      log,
+      [
+        { value: 'a', timestamp: 1000 },
+        { value: 'b', timestamp: 2000 },
+      ],
+      { baseTimestamp: 1000 },
+    )
+    append(
+      log,
+      [
+        { value: 'c', timestamp: 3000 },
+        { value: 'd', timestamp: 4000 },
+      ],
+      { baseTimestamp: 3000, gzip: true },
+    )
     expect(log.offsetForTimestamp(0)).toEqual({ offset: 0, timestamp: 1000 })
     expect(log.offsetForTimestamp(1500)).toEqual({ offset: 1, timestamp: 2000 })
     expect(log.offsetForTimestamp(3500)).toEqual({ offset: 3, timestamp: 4000 })
@@ -47,10 +61,17 @@ describe('PartitionLog (in memory)', () => {
 
   it('falls back to the batch base offset for codecs it cannot open', () => {
     const log = new PartitionLog('t', 0, null, logger)
-    append(log, [{ value: 'a', timestamp: 1000 }, { value: 'b', timestamp: 2000 }], {
-      baseTimestamp: 1000,
-      codecBits: Compression.LZ4,
-    })
+    append(
+      log,
+      [
+        { value: 'a', timestamp: 1000 },
+        { value: 'b', timestamp: 2000 },
+      ],
+      {
+        baseTimestamp: 1000,
+        codecBits: Compression.LZ4,
+      },
+    )
     expect(log.offsetForTimestamp(1500)).toEqual({ offset: 0, timestamp: 2000 })
   })
 

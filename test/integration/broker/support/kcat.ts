@@ -4,7 +4,9 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 export function requireKcat(): void {
   const found = spawnSync('sh', ['-c', 'command -v kcat'], { encoding: 'utf8' })
   if (found.status !== 0) {
-    throw new Error('kcat (librdkafka) is required by the broker conformance tests; install it with: apt-get install -y kcat')
+    throw new Error(
+      'kcat (librdkafka) is required by the broker conformance tests; install it with: apt-get install -y kcat',
+    )
   }
 }
 

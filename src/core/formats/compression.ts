@@ -1,0 +1,131 @@
+import { createGunzip } from 'node:zlib'
+import { FormatError, LimitError } from '../../errors.js'
+
+/**
+ * Upper bound on what one gzip source may inflate to unless the caller sets another: far above any
+ * real nightly file, far below what would exhaust a worker's memory or time (a 1 MB gzip of zeros
+ * inflates to 1 GB).
+ */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 2 * 1024 ** 3
+
+export interface DecompressOptions {
+  /** stop with LimitError once the output passes this many bytes (default DEFAULT_MAX_DECOMPRESSED_BYTES) */
+  maxBytes?: number
+}
+
+/** gzip's magic number followed by deflate, the only method gzip defines. */
+export function isGzip(head: Uint8Array): boolean {
+  return head.length >= 3 && head[0] === 0x1f && head[1] === 0x8b && head[2] === 0x08
+}
+
+const GZIP_SUFFIX = /\.(gz|gzip)$/i
+
+/** Whether the key names a gzip file; `orders.csv.gz` → true. */
+export function hasGzipSuffix(key: string): boolean {
+  return GZIP_SUFFIX.test(key)
+}
+
+/** The key without its gzip suffix, so the inner format can be told by what remains (`a.csv.gz` → `a.csv`). */
+export function stripGzipSuffix(key: string): string {
+  return key.replace(GZIP_SUFFIX, '')
+}
+
+/**
+ * Streaming gunzip. Concatenated gzip members (what `cat a.gz b.gz` and some uploaders produce) are
+ * read as one stream. Throws FormatError when the input is not gzip or is damaged or cut short, and
+ * LimitError as soon as the output passes `maxBytes`; the input is then no longer pulled, so a bomb
+ * costs at most `maxBytes` of inflating.
+ */
+export async function* gunzip(
+  input: AsyncIterable<Uint8Array>,
+  options: DecompressOptions = {},
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES
+  const inflater = createGunzip()
+  const feeding = feed(input, inflater)
+  let total = 0
+  try {
+    for await (const chunk of inflater) {
+      const bytes = chunk as Buffer
+      total += bytes.byteLength
+      if (total > maxBytes) {
+        throw new LimitError(`gzip input inflates past the ${maxBytes}-byte decompression limit`, {
+          context: { maxBytes },
+        })
+      }
+      yield bytes
+    }
+  } catch (err) {
+    throw asFormatError(err)
+  } finally {
+    inflater.destroy()
+  }
+  await feeding
+}
+
+/** Writes the input into the inflater with backpressure; a failure surfaces on the inflater's side. */
+async function feed(input: AsyncIterable<Uint8Array>, inflater: ReturnType<typeof createGunzip>): Promise<void> {
+  try {
+    for await (const chunk of input) {
+      if (inflater.destroyed) return
+      if (!inflater.write(chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            inflater.off('drain', done)
+            inflater.off('close', done)
+            resolve()
+          }
+          inflater.on('drain', done)
+          inflater.on('close', done)
+        })
+      }
+    }
+    if (!inflater.destroyed) inflater.end()
+  } catch (err) {
+    inflater.destroy(err instanceof Error ? err : new Error(String(err)))
+  }
+}
+
+function asFormatError(err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return new FormatError(`corrupt gzip data: ${(err as Error).message}`, { cause: err })
+  }
+  // zlib reports a stream cut short this way rather than with a Z_ code
+  if (err instanceof Error && err.message === 'unexpected end of file') {
+    return new FormatError('truncated gzip data: the stream ends before its last member does', { cause: err })
+  }
+  return err
+}
+
+/** Gathers a stream into one array, for formats that need the whole input (Parquet). */
+export async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = []
+  let length = 0
+  for await (const chunk of chunks) {
+    parts.push(chunk)
+    length += chunk.byteLength
+  }
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const part of parts) {
+    out.set(part, offset)
+    offset += part.byteLength
+  }
+  return out
+}
+
+/** Readers take a whole object as ~1 MiB views (no copy), so bytes in memory and streams share one code path. */
+const CHUNK_BYTES = 1024 * 1024
+
+export type ByteSource = Uint8Array | AsyncIterable<Uint8Array>
+
+export async function* byteChunks(input: ByteSource): AsyncGenerator<Uint8Array, void, undefined> {
+  if (!(input instanceof Uint8Array)) {
+    yield* input
+    return
+  }
+  for (let offset = 0; offset < input.byteLength; offset += CHUNK_BYTES) {
+    yield input.subarray(offset, Math.min(offset + CHUNK_BYTES, input.byteLength))
+  }
+}
