@@ -90,6 +90,11 @@ export interface SubscribeOptions {
   attributes?: Record<string, string>
   /** create the subscription if it does not exist */
   create?: boolean
+  /**
+   * seek the subscription to this time first (Pub/Sub seek): messages published since are delivered
+   * (again), as far back as the bus retains them; earlier ones count as acknowledged
+   */
+  since?: Date
 }
 
 export interface BusSubscription {

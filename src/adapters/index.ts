@@ -1,9 +1,11 @@
 import { join } from 'node:path'
 import type { FerryConfig } from '../config/load.js'
+import { KafkaLedgerStore } from '../ledger/store.js'
 import type { Logger } from '../ops/logger.js'
 import type { Infrastructure } from '../ops/night.js'
 import type { ObjectStore } from '../ports.js'
 import { GcsObjectStore } from './gcs/object-store.js'
+import { KafkaAdmin } from './kafka/admin.js'
 import { startEmbeddedBroker } from './kafka/embedded.js'
 import { KafkaEventLog } from './kafka/event-log.js'
 import { LocalEventBus } from './local/event-bus.js'
@@ -15,6 +17,8 @@ import { SqsNotificationQueue } from './sqs/notification-queue.js'
 
 export interface OpenInfrastructure extends Infrastructure {
   log: KafkaEventLog
+  /** group offsets, topic configs, whole-topic reads (ferry replay, the ledger) */
+  admin: KafkaAdmin
   /** stops the clients and, in local mode, the embedded broker */
   close(): Promise<void>
 }
@@ -62,10 +66,19 @@ export async function openInfrastructure(
       ? await startEmbeddedBroker(join(config.home, 'broker'), logger.child({ component: 'broker' }))
       : undefined
   if (embedded) brokers = [embedded.address]
-  const log = new KafkaEventLog({
+  const kafka = {
     brokers: brokers.length ? brokers : ['127.0.0.1:9'],
     clientId: config.kafka.clientId,
     logger: logger.child({ component: 'kafka' }),
+  }
+  const log = new KafkaEventLog(kafka)
+  const admin = new KafkaAdmin(kafka)
+  const ledger = new KafkaLedgerStore({
+    log,
+    admin,
+    topic: config.kafka.topics.ledger,
+    partitions: config.kafka.partitions,
+    logger: logger.child({ component: 'ledger' }),
   })
 
   return {
@@ -74,10 +87,12 @@ export async function openInfrastructure(
     queue,
     bus,
     log,
+    admin,
+    ledger,
     uri: (store, bucket, key) =>
       store instanceof LocalObjectStore ? join(store.root, bucket, key) : `${store.scheme}://${bucket}/${key}`,
     async close() {
-      await Promise.allSettled([log.close(), bus.close()])
+      await Promise.allSettled([log.close(), admin.close(), bus.close()])
       await embedded?.close()
     },
   }

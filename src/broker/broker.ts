@@ -48,13 +48,16 @@ export class BrokerCore {
     this.autoCreateTopics = options.autoCreateTopics
     this.defaultPartitions = options.defaultPartitions
     this.dataDir = options.dataDir === undefined ? null : new DataDir(options.dataDir, options.logger)
+    let topics: TopicRegistry | undefined
     try {
-      this.topics = new TopicRegistry(this.dataDir, options.logger)
+      topics = new TopicRegistry(this.dataDir, options.logger)
       this.offsets = new OffsetStore(this.dataDir, options.logger)
     } catch (err) {
+      topics?.close()
       this.dataDir?.unlock()
       throw err
     }
+    this.topics = topics
     this.groups = new GroupCoordinator({ offsets: this.offsets, logger: options.logger.child({ component: 'groups' }) })
     this.nextProducerId = this.topics.maxProducerId() + 1
   }

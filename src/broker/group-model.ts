@@ -1,6 +1,8 @@
 import type { GroupProtocol, JoinGroupRequest, JoinGroupResponse, SyncGroupResponse } from './apis/group-membership.js'
 
-/** The data of the group coordinator and the pure rules over it (protocol choice, comparison). */
+// The group coordinator's data and the pure rules over it (protocol choice and comparison);
+// the state machine that drives it is in groups.ts.
+
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable'
 
 export interface JoinParams extends JoinGroupRequest {

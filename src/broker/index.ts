@@ -61,10 +61,15 @@ export async function startBroker(options: BrokerOptions = {}): Promise<RunningB
     address,
     // A closure, not a method: callers pass `broker.close` around unbound.
     close: () => {
-      closing ??= server.close().finally(() => {
+      closing ??= (async () => {
+        // Sockets are destroyed synchronously by server.close(); parked joins and syncs must then be
+        // released before waiting for in-flight requests, and files closed only after those end.
+        const stopped = server.close()
+        core.groups.close()
+        await stopped
         core.close()
         logger.info({ address }, 'broker stopped')
-      })
+      })()
       return closing
     },
   }

@@ -41,13 +41,10 @@ export class PartitionLog {
   private nextOffset = 0
   private readonly listeners = new Set<() => void>()
 
-  readonly topic: string
-  readonly partition: number
   private readonly file: EntryFile | null
 
-  constructor(topic: string, partition: number, file: EntryFile | null, logger: Logger) {
-    this.topic = topic
-    this.partition = partition
+  /** With a file, the log is recovered from it (the logger reports a truncated tail). */
+  constructor(file: EntryFile | null, logger: Logger) {
     this.file = file
     file?.recover(logger, (payload, position) => this.restore(payload, position))
   }

@@ -58,10 +58,6 @@ export class EntryFile {
     this.length = fstatSync(this.fd).size
   }
 
-  get size(): number {
-    return this.length
-  }
-
   /**
    * Visits every entry in order; `visit` returns false to reject one. The first torn, corrupt or
    * rejected entry and everything after it is truncated.
@@ -108,8 +104,13 @@ export class EntryFile {
       const written = writevSync(this.fd, [header, payload])
       if (written !== header.length + payload.length) throw new Error(`short write: ${written} bytes`)
     } catch (err) {
-      // Never leave half an entry behind: the next append would land after garbage.
-      ftruncateSync(this.fd, before)
+      // Never leave half an entry behind: the next append would land after garbage. If even that
+      // fails, recovery truncates the torn entry at the next start.
+      try {
+        ftruncateSync(this.fd, before)
+      } catch {
+        // reported through the StorageError below
+      }
       throw new StorageError(`cannot append to ${this.path}`, err)
     }
     this.length += header.length + payload.length

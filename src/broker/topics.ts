@@ -55,8 +55,6 @@ export class TopicRegistry {
       { length: partitions },
       (_, index) =>
         new PartitionLog(
-          name,
-          index,
           this.dataDir?.openPartition(name, index) ?? null,
           this.logger.child({ topic: name, partition: index }),
         ),

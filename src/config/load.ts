@@ -19,7 +19,7 @@ export function defaultConfig(home = '.ferry'): FerryConfig {
       brokers: [],
       clientId: 'ferry',
       partitions: 4,
-      topics: { objects: 'ferry.objects', results: 'ferry.results', dlq: 'ferry.dlq' },
+      topics: { objects: 'ferry.objects', results: 'ferry.results', dlq: 'ferry.dlq', ledger: 'ferry.ledger' },
       groups: { work: 'ferry-work', quality: 'ferry-quality' },
     },
     queue: { type: 'local', url: '' },

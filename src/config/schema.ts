@@ -10,7 +10,8 @@ export interface FerryConfig {
     clientId: string
     /** partitions for the topics Ferry creates (also the useful number of parallel workers) */
     partitions: number
-    topics: { objects: string; results: string; dlq: string }
+    /** ledger: the compacted per-file state topic (`ferry status`) */
+    topics: { objects: string; results: string; dlq: string; ledger: string }
     groups: { work: string; quality: string }
   }
   queue: { type: 'sqs' | 'local'; url: string }
@@ -45,8 +46,8 @@ export const configSchema: JSONSchemaType<FerryConfig> = {
         topics: {
           type: 'object',
           additionalProperties: false,
-          required: ['objects', 'results', 'dlq'],
-          properties: { objects: name, results: name, dlq: name },
+          required: ['objects', 'results', 'dlq', 'ledger'],
+          properties: { objects: name, results: name, dlq: name, ledger: name },
         },
         groups: {
           type: 'object',

@@ -1,24 +1,35 @@
+import { needsOutputStats, outputStats } from '../core/checks/column-stats.js'
 import type { Dataset } from '../core/dataset.js'
 import { decodeMessage, encodeMessage, type FileResult, type QualityEvent, validators } from '../core/messages.js'
-import { checkFile, DEFAULT_THRESHOLDS, qualityAttributes, qualityEvent } from '../core/quality.js'
+import { outputKey } from '../core/output-path.js'
+import { evaluateFile, type OutputReading, qualityAttributes, qualityEvent } from '../core/quality.js'
+import { errorMessage, isFerryError } from '../errors.js'
+import type { LedgerTracker } from '../ledger/tracker.js'
 import { publishQuality } from '../ops/events.js'
+import { recordEntry } from '../ops/history.js'
+import { historyEntry } from '../ops/history-rollup.js'
 import type { Logger } from '../ops/logger.js'
-import type { ConsumedRecord, EventBus } from '../ports.js'
+import type { ConsumedRecord, EventBus, ObjectStore } from '../ports.js'
 
 export interface QualityDeps {
   bus: EventBus
   topic: string
   datasets: Dataset[]
+  /** the output bucket: the column checks read the written files, and the metrics history lives there */
+  output: { store: ObjectStore; bucket: string; prefix: string }
   logger: Logger
+  /** per-file state: each published verdict moves the file to `qualified` */
+  ledger?: LedgerTracker
   /** sees every evaluated file, e.g. for the nightly summary */
   onEvaluated?: (result: FileResult, event: QualityEvent) => void
   now?: () => Date
 }
 
 /**
- * The ferry-quality record handler: run the file checks on a ferry.results record and publish one
- * quality event to the bus. A publish failure escapes, so the offset is not committed and the event
- * is published on the next attempt instead of being lost.
+ * The ferry-quality record handler: run the file checks on a ferry.results record (reading the
+ * written output when the dataset declares column checks), record the file in the metrics history,
+ * then publish one quality event to the bus. A failure to read, record or publish that a retry can
+ * fix escapes, so the offset is not committed and the file is evaluated again instead of being lost.
  */
 export function createQualityHandler(deps: QualityDeps): (record: ConsumedRecord) => Promise<void> {
   const now = deps.now ?? (() => new Date())
@@ -33,10 +44,15 @@ export function createQualityHandler(deps: QualityDeps): (record: ConsumedRecord
       return
     }
     const dataset = deps.datasets.find((d) => d.name === result.dataset)
-    const checks = checkFile(result, dataset?.quality ?? DEFAULT_THRESHOLDS)
+    const reading = dataset ? await readOutput(deps, result, dataset) : undefined
+    const checks = evaluateFile(result, dataset, reading)
     const event = qualityEvent(result, checks, now())
+    if (result.dataset !== null) {
+      await recordEntry(deps.output, historyEntry(result, event))
+    }
     await deps.bus.publish(deps.topic, encodeMessage(validators.qualityEvent, event), qualityAttributes(event))
     publishQuality(event)
+    await deps.ledger?.qualified(result, event.status)
     logger.info(
       {
         run_id: event.runId,
@@ -49,5 +65,21 @@ export function createQualityHandler(deps: QualityDeps): (record: ConsumedRecord
       'quality evaluated',
     )
     deps.onEvaluated?.(result, event)
+  }
+}
+
+/**
+ * Column statistics of the file the worker wrote, when the dataset's checks need them. A missing or
+ * undecodable output is a verdict (the checks fail); a transient store error is thrown to retry.
+ */
+async function readOutput(deps: QualityDeps, result: FileResult, dataset: Dataset): Promise<OutputReading | undefined> {
+  if (result.status === 'dead-lettered' || !dataset.checks || !needsOutputStats(dataset.checks)) return undefined
+  const { store, bucket, prefix } = deps.output
+  const key = outputKey(prefix, dataset.name, result.eventDate, result.source)
+  try {
+    return { stats: await outputStats(await store.get(bucket, key), dataset.checks, dataset.outputColumns) }
+  } catch (err) {
+    if (!isFerryError(err) || err.retryable) throw err
+    return { unreadable: errorMessage(err) }
   }
 }

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks'
+import { sourceColumnsOf } from '../core/checks/drift.js'
 import { type Dataset, findDataset } from '../core/dataset.js'
 import { processFile } from '../core/engine.js'
 import {
@@ -12,6 +13,7 @@ import {
 import { eventDateOf, outputKey, quarantineKey } from '../core/output-path.js'
 import { type RetryPolicy, withRetry } from '../core/retry.js'
 import { errorMessage, FerryError } from '../errors.js'
+import type { LedgerTracker } from '../ledger/tracker.js'
 import { publishDeadLetter, publishFile } from '../ops/events.js'
 import type { Logger } from '../ops/logger.js'
 import type { ConsumedRecord, EventLog, ObjectStore } from '../ports.js'
@@ -26,6 +28,8 @@ export interface WorkDeps {
   logger: Logger
   /** where this worker runs, for the URIs it reports (`gs://bucket/key` or a local path) */
   uri: (store: ObjectStore, bucket: string, key: string) => string
+  /** per-file state; also what lets a duplicate notification of a written version be skipped */
+  ledger?: LedgerTracker
   signal?: AbortSignal
   now?: () => Date
 }
@@ -55,14 +59,20 @@ export function createWorkHandler(deps: WorkDeps): (record: ConsumedRecord) => P
       publishDeadLetter({ stage: 'work', code: 'FERRY_VALIDATION' })
       return
     }
-    const result = await processObject(deps, message, logger)
+    const at = { topic: record.topic, partition: record.partition, offset: record.offset }
+    // A duplicate of a version already written is not processed again: its recorded result is
+    // published once more (header skipped=duplicate) so every notified file still gets a verdict.
+    const repeated = await deps.ledger?.begin(message, at)
+    const result = repeated ?? (await processObject(deps, message, logger))
     await deps.log.produce(deps.topics.results, [
       {
         key: `${message.bucket}/${message.key}`,
         value: encodeMessage(validators.fileResult, result),
-        headers: { run_id: result.runId, trace_id: result.traceId },
+        headers: { run_id: result.runId, trace_id: result.traceId, ...(repeated ? { skipped: 'duplicate' } : {}) },
       },
     ])
+    if (repeated) return
+    await deps.ledger?.finish(message, at, result)
     publishFile(result)
   }
 }
@@ -161,7 +171,7 @@ export async function processObject(deps: WorkDeps, message: ObjectMessage, pare
 type AttemptResult = Pick<
   FileResult,
   'status' | 'rowsIn' | 'rowsOut' | 'rowsRejected' | 'bytesIn' | 'bytesOut' | 'output' | 'quarantine' | 'firstErrors'
-> & { durationsMs: Record<string, number>; error: null }
+> & { durationsMs: Record<string, number>; error: null } & Pick<FileResult, 'sourceColumns'>
 
 async function runOnce(deps: WorkDeps, message: ObjectMessage, dataset: Dataset, eventDate: string) {
   const t0 = performance.now()
@@ -187,6 +197,8 @@ async function runOnce(deps: WorkDeps, message: ObjectMessage, dataset: Dataset,
     await store.delete(bucket, qKey)
   }
   const upload = performance.now() - t1
+  // Reported so the quality consumer can check schema drift without reading the source again.
+  const sourceColumns = sourceColumnsOf(bytes)
   const result: AttemptResult = {
     status: processed.rowsOut === 0 && processed.rowsRejected > 0 ? 'quarantined' : 'written',
     rowsIn: processed.rowsIn,
@@ -197,6 +209,7 @@ async function runOnce(deps: WorkDeps, message: ObjectMessage, dataset: Dataset,
     output: deps.uri(store, bucket, outKey),
     quarantine: processed.quarantine ? deps.uri(store, bucket, qKey) : null,
     firstErrors: processed.firstErrors.slice(0, 10),
+    ...(sourceColumns ? { sourceColumns } : {}),
     durationsMs: {
       download: round(download),
       ...Object.fromEntries(Object.entries(processed.durationsMs).map(([k, v]) => [k, round(v)])),

@@ -1,6 +1,8 @@
 import { ConfigError } from '../errors.js'
+import { checksProblems, type DatasetChecks } from './checks/config.js'
 import type { OutputColumn, Row } from './formats/columns.js'
 import { DEFAULT_THRESHOLDS, type FileThresholds } from './quality.js'
+import { type ColumnStep, rowTransform } from './transform.js'
 
 export type { OutputColumn, Row } from './formats/columns.js'
 
@@ -14,16 +16,47 @@ export interface Dataset {
   keyPattern: RegExp
   /** draft-07 JSON Schema every input row must satisfy; compiled once (see validate.ts) */
   schema: JsonSchema
-  /** pure: a validated input row to an output row holding `outputColumns` */
+  /**
+   * pure: a validated input row to an output row holding `outputColumns`. For a dataset defined by
+   * `columns`, those steps applied to one row.
+   */
   transform: (row: Row) => Row
+  /**
+   * Declarative column steps (transform.ts) the engine runs over whole columns, which is much faster
+   * than calling `transform` per row. Undefined when `transform` is a hand-written row function: the
+   * escape hatch for logic the steps cannot express.
+   */
+  columns?: readonly ColumnStep[]
   outputColumns: readonly OutputColumn[]
   /** input field holding the event time (RFC 3339) that dates the file's output */
   eventTimeField: string
   /** per-file thresholds the quality checks (quality.ts) apply */
   quality: FileThresholds
+  /** declared data-quality checks (src/core/checks/config.ts); none when absent */
+  checks?: DatasetChecks
 }
 
-export type DatasetDefinition = Omit<Dataset, 'quality'> & { quality?: Partial<FileThresholds> }
+/** A dataset needs `transform`, `columns`, or both when `transform` is the one derived from `columns`. */
+export type DatasetDefinition = Omit<Dataset, 'quality' | 'transform'> & {
+  quality?: Partial<FileThresholds>
+  transform?: (row: Row) => Row
+}
+
+/** Row transforms defineDataset derived from column steps, so a redefinition can tell them from hand-written ones. */
+const derivedFrom = new WeakMap<(row: Row) => Row, readonly ColumnStep[]>()
+
+/**
+ * The row transform and column steps the dataset runs with. A hand-written `transform` wins over
+ * `columns`: spreading a dataset and replacing its transform must run the replacement.
+ */
+function transforms(definition: DatasetDefinition): Pick<Dataset, 'transform' | 'columns'> | undefined {
+  const { transform, columns, outputColumns } = definition
+  if (transform && (!columns || derivedFrom.get(transform) !== columns)) return { transform }
+  if (!columns) return undefined
+  const derived = rowTransform(columns, outputColumns)
+  derivedFrom.set(derived, columns)
+  return { transform: derived, columns }
+}
 
 /**
  * Fills in the default quality thresholds (DEFAULT_THRESHOLDS) and rejects definitions that could only fail later and less
@@ -41,8 +74,12 @@ export function defineDataset(definition: DatasetDefinition): Dataset {
     seen.add(column.name)
   }
   if (definition.outputColumns.length === 0) problems.push('at least one output column is required')
-  if (problems.length > 0) throw new ConfigError(`dataset ${definition.name} is invalid`, problems)
-  return { ...definition, quality }
+  if (definition.checks !== undefined) problems.push(...checksProblems(definition.checks, definition.outputColumns))
+  const transform = transforms(definition)
+  if (!transform) problems.push('a transform or column steps are required')
+  if (problems.length > 0 || !transform) throw new ConfigError(`dataset ${definition.name} is invalid`, problems)
+  const { columns: _, ...rest } = definition
+  return { ...rest, ...transform, quality }
 }
 
 /**

@@ -1,153 +1,148 @@
 import { performance } from 'node:perf_hooks'
-import type { Dataset, Row } from './dataset.js'
-import { readParquet, writeParquet } from './formats/parquet.js'
-import { epochFromIsoTimestamp, utcDateOf } from './temporal.js'
-import { type RowError, rowValidator } from './validate.js'
+import type { Dataset } from './dataset.js'
+import { processBatch } from './engine/batch.js'
+import { NewestEvent } from './engine/event-time.js'
+import { OutputStage } from './engine/output.js'
+import { type FirstError, Quarantine } from './engine/quarantine.js'
+import {
+  type ByteSink,
+  bytesReader,
+  memorySink,
+  openParquet,
+  type ParquetFileInfo,
+  type RangeReader,
+  type WriteCodec,
+} from './formats/parquet.js'
 
-export interface FirstError {
-  /** 1-based row number in the source file */
-  row: number
-  instancePath: string
-  keyword: string
-  message: string
-}
+export { type FirstError, MAX_FIRST_ERRORS, type QuarantineLine } from './engine/quarantine.js'
 
-export interface ProcessedFile {
+/** What processing one file did; every row is either written or quarantined: rowsIn = rowsOut + rowsRejected. */
+export interface FileReport {
   rowsIn: number
   rowsOut: number
   rowsRejected: number
-  /** Parquet of the transformed valid rows; a valid (empty) Parquet file even with zero rows */
-  output: Uint8Array
-  /** NDJSON, one line per rejected row (see QuarantineLine); undefined when nothing was rejected */
-  quarantine?: Uint8Array
   /** the first errors in file order, at most MAX_FIRST_ERRORS (a row may contribute several) */
   firstErrors: FirstError[]
   /** UTC date of the newest event time among the written rows; undefined when no row has one */
   eventDate?: string
+  /** size of the source */
   bytesIn: number
-  /** size of `output` (the quarantine file is not counted) */
+  /** size of the output Parquet (the quarantine file is not counted) */
   bytesOut: number
   durationsMs: { read: number; validate: number; transform: number; write: number }
+  /** the source's footer: row groups, columns, codecs */
+  source: ParquetFileInfo
 }
 
-/** One quarantine NDJSON line: the row as read, and why it was rejected. */
-export interface QuarantineLine {
-  /** 1-based, like a line number; the Parquet row index is `row_number - 1` */
-  row_number: number
-  row: Row
-  errors: Array<Pick<RowError, 'instancePath' | 'keyword' | 'message'>>
+export interface ProcessedFile extends FileReport {
+  /** Parquet of the transformed valid rows; a valid (empty) Parquet file even with zero rows */
+  output: Uint8Array
+  /** NDJSON, one line per rejected row (see QuarantineLine); undefined when nothing was rejected */
+  quarantine?: Uint8Array
 }
 
-export const MAX_FIRST_ERRORS = 10
-
-/** A throwing transform rejects its row (reported under this keyword) instead of failing the file. */
-const TRANSFORM_KEYWORD = 'transform'
-
-class NewestEvent {
-  private readonly field: string
-  private newest: bigint | undefined
-  private newestText: string | undefined
-
-  constructor(field: string) {
-    this.field = field
-  }
-
-  offer(row: Row): void {
-    const value = row[this.field]
-    if (typeof value !== 'string') return
-    const millis = epochFromIsoTimestamp(value, 'ms')
-    if (millis !== undefined && (this.newest === undefined || millis > this.newest)) {
-      this.newest = millis
-      this.newestText = value
-    }
-  }
-
-  date(): string | undefined {
-    return this.newestText === undefined ? undefined : utcDateOf(this.newestText)
-  }
+export interface EngineSinks {
+  /** receives the output Parquet, a row group at a time */
+  output: ByteSink
+  /** receives quarantine NDJSON lines, a batch at a time; written only when a row is rejected */
+  quarantine: ByteSink
 }
 
-function reject(rowNumber: number, row: Row, errors: RowError[], lines: string[], firstErrors: FirstError[]): void {
-  const brief = errors.map(({ instancePath, keyword, message }) => ({ instancePath, keyword, message }))
-  const line: QuarantineLine = { row_number: rowNumber, row, errors: brief }
-  lines.push(JSON.stringify(line))
-  for (const error of brief) {
-    if (firstErrors.length >= MAX_FIRST_ERRORS) break
-    firstErrors.push({ row: rowNumber, ...error })
-  }
+export interface EngineOptions {
+  /** rows read, validated and transformed at a time at most (a row group, or a slice of a larger one) */
+  batchRows?: number
+  /** smallest output row group but the last; default 100,000 */
+  rowGroupRows?: number
+  /** output compression; default SNAPPY */
+  codec?: WriteCodec
 }
 
-function transformError(err: unknown): RowError {
-  const message = err instanceof Error ? err.message : String(err)
-  return { instancePath: '', keyword: TRANSFORM_KEYWORD, message, params: {} }
+/** Counts the bytes written through it. */
+function counting(sink: ByteSink): ByteSink & { bytes: number } {
+  const counted = {
+    bytes: 0,
+    write: async (chunk: Uint8Array) => {
+      counted.bytes += chunk.byteLength
+      await sink.write(chunk)
+    },
+    close: () => sink.close(),
+  }
+  return counted
 }
 
 /**
- * Validates, transforms and re-encodes one source file. Pure: bytes in, bytes out.
+ * Validates, transforms and re-encodes one Parquet source, streaming: the footer is read first, then
+ * one batch (a row group, or a slice of a large one) at a time is read, validated against the
+ * dataset's schema with the columnar validator, transformed (the dataset's column steps, or its row
+ * function), and written to the output sink as it goes; rejected rows go to the quarantine sink as
+ * NDJSON. Memory holds one batch and one output row group, whatever the file's size.
  *
- * Every row is either written or quarantined, so rowsIn = rowsOut + rowsRejected always holds. A row
- * is rejected when the dataset's schema refuses it or its transform throws. The event date comes
- * from the newest `eventTimeField` among the written rows, so a file that straddles midnight is
- * filed under the later day. Reads row group by row group; the output is encoded once at the end.
+ * A row is rejected when the schema refuses it or its transform throws. The event date comes from
+ * the newest `eventTimeField` among the written rows. The sinks stay the caller's: they are written
+ * to, never closed, so the caller closes them on success and discards them on failure.
  *
  * Throws FormatError when the input is not readable Parquet, UnsupportedError for Parquet features
  * Ferry cannot read, and FerryError FERRY_INTERNAL when the transform produces a value its own
- * output columns cannot hold (a dataset bug).
+ * output columns cannot hold (a dataset bug) or the columnar validator disagrees with ajv.
  */
-export async function processFile(bytes: Uint8Array, dataset: Dataset): Promise<ProcessedFile> {
-  const validate = rowValidator(dataset)
+export async function processSource(
+  reader: RangeReader,
+  dataset: Dataset,
+  sinks: EngineSinks,
+  options: EngineOptions = {},
+): Promise<FileReport> {
   const durationsMs = { read: 0, validate: 0, transform: 0, write: 0 }
-  const written: Row[] = []
-  const quarantineLines: string[] = []
-  const firstErrors: FirstError[] = []
-  const newest = new NewestEvent(dataset.eventTimeField)
+  const outputSink = counting(sinks.output)
+  let started = performance.now()
+  const input = await openParquet(reader)
+  const output = new OutputStage(dataset.outputColumns, outputSink, options)
+  const quarantine = new Quarantine(sinks.quarantine)
+  const newest = new NewestEvent()
   let rowsIn = 0
-
-  const batches = readParquet(bytes)
-  for (;;) {
-    const readStarted = performance.now()
-    const next = await batches.next()
-    const readDone = performance.now()
-    durationsMs.read += readDone - readStarted
-    if (next.done) break
-    const { rows } = next.value
-    const verdicts = rows.map(validate)
-    const validated = performance.now()
-    durationsMs.validate += validated - readDone
-    for (const [index, row] of rows.entries()) {
-      const verdict = verdicts[index]!
-      const rowNumber = rowsIn + index + 1
-      if (!verdict.valid) {
-        reject(rowNumber, row, verdict.errors, quarantineLines, firstErrors)
-        continue
-      }
-      try {
-        written.push(dataset.transform(row))
-        newest.offer(row)
-      } catch (err) {
-        reject(rowNumber, row, [transformError(err)], quarantineLines, firstErrors)
-      }
-    }
-    rowsIn += rows.length
-    durationsMs.transform += performance.now() - validated
+  let rowsOut = 0
+  for await (const batch of input.batches({ maxRows: options.batchRows })) {
+    const read = performance.now()
+    durationsMs.read += read - started
+    const result = processBatch(dataset, batch)
+    durationsMs.validate += result.validateMs
+    durationsMs.transform += result.transformMs
+    newest.offer(batch.columns[dataset.eventTimeField], result.written, result.rows)
+    const writing = performance.now()
+    await output.add(result.output, result.rows)
+    await quarantine.add(batch, result.rejections)
+    rowsIn += batch.length
+    rowsOut += result.rows
+    started = performance.now()
+    durationsMs.write += started - writing
   }
-
-  const writeStarted = performance.now()
-  const output = writeParquet(dataset.outputColumns, written)
-  const quarantine =
-    quarantineLines.length > 0 ? new TextEncoder().encode(`${quarantineLines.join('\n')}\n`) : undefined
-  durationsMs.write = performance.now() - writeStarted
-
+  await output.finish()
+  durationsMs.write += performance.now() - started
   return {
     rowsIn,
-    rowsOut: written.length,
-    rowsRejected: quarantineLines.length,
-    output,
-    quarantine,
-    firstErrors,
+    rowsOut,
+    rowsRejected: quarantine.rows,
+    firstErrors: quarantine.firstErrors,
     eventDate: newest.date(),
-    bytesIn: bytes.byteLength,
-    bytesOut: output.byteLength,
+    bytesIn: reader.size,
+    bytesOut: outputSink.bytes,
     durationsMs,
+    source: input.info,
   }
+}
+
+/**
+ * `processSource` over bytes in memory, with the output and quarantine gathered in memory too. Pure:
+ * bytes in, bytes out. Throws like `processSource`.
+ */
+export async function processFile(
+  bytes: Uint8Array,
+  dataset: Dataset,
+  options: EngineOptions = {},
+): Promise<ProcessedFile> {
+  const output = memorySink()
+  const quarantine = memorySink()
+  const report = await processSource(bytesReader(bytes), dataset, { output, quarantine }, options)
+  const outputBytes = (await output.close()) ?? new Uint8Array(0)
+  const quarantineBytes = report.rowsRejected > 0 ? await quarantine.close() : undefined
+  return { ...report, output: outputBytes, quarantine: quarantineBytes }
 }

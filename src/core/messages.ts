@@ -3,8 +3,9 @@ import addFormatsModule from 'ajv-formats'
 import { FerryError } from '../errors.js'
 import dlqSchema from '../schemas/messages/dlq.v1.json' with { type: 'json' }
 import fileResultSchema from '../schemas/messages/file-result.v1.json' with { type: 'json' }
+import ledgerSchema from '../schemas/messages/ledger.v1.json' with { type: 'json' }
 import objectSchema from '../schemas/messages/object.v1.json' with { type: 'json' }
-import qualityEventSchema from '../schemas/messages/quality-event.v1.json' with { type: 'json' }
+import qualityEventSchema from '../schemas/messages/quality-event.v2.json' with { type: 'json' }
 
 /** ferry.objects: one source object to process (key = `bucket/key`). */
 export interface ObjectMessage {
@@ -20,6 +21,8 @@ export interface ObjectMessage {
   eventTime: string
   eventName: string
   enqueuedAt: string
+  /** set by `ferry replay --object` and `ferry backfill`: process even if this version was already written */
+  replay?: true
 }
 
 export interface RowError {
@@ -30,6 +33,15 @@ export interface RowError {
 }
 
 export type FileStatus = 'written' | 'quarantined' | 'dead-lettered'
+
+/** A top-level column of a source file, as its Parquet footer declares it (for schema-drift checks). */
+export interface SourceColumn {
+  name: string
+  /** `INT64`, `BYTE_ARRAY`..., or `GROUP` */
+  physicalType: string
+  /** e.g. `STRING`, `TIMESTAMP(MILLIS,UTC)`, `DECIMAL(10,2)` */
+  logicalType?: string
+}
 
 /** ferry.results: what the worker did with one object. */
 export interface FileResult {
@@ -52,6 +64,8 @@ export interface FileResult {
   attempts: number
   eventDate: string
   processedAt: string
+  /** the source file's columns; absent when the file could not be read */
+  sourceColumns?: SourceColumn[]
 }
 
 export type CheckStatus = 'pass' | 'warn' | 'fail'
@@ -66,9 +80,9 @@ export interface CheckResult {
   message: string
 }
 
-/** ferry-quality on Pub/Sub: the data-quality verdict for one file. */
+/** ferry-quality on Pub/Sub: the data-quality verdict for one file (scope `file`). */
 export interface QualityEvent {
-  schema: 'ferry.quality/v1'
+  schema: 'ferry.quality/v2'
   scope: 'file'
   runId: string
   traceId: string
@@ -82,6 +96,67 @@ export interface QualityEvent {
   quarantine: string | null
   eventDate: string
   evaluatedAt: string
+}
+
+/** ferry-quality on Pub/Sub: the verdict for one dataset-night, published at the end of `nightly`. */
+export interface NightQualityEvent {
+  schema: 'ferry.quality/v2'
+  scope: 'night'
+  runId: string
+  dataset: string
+  /** the dataset-night, YYYY-MM-DD (UTC) */
+  date: string
+  status: 'pass' | 'fail'
+  severity: 'info' | 'warn' | 'fail'
+  checks: CheckResult[]
+  counts: {
+    files: number
+    filesWritten: number
+    filesDeadLettered: number
+    rowsIn: number
+    rowsOut: number
+    rowsRejected: number
+    bytesIn: number
+    bytesOut: number
+  }
+  evaluatedAt: string
+}
+
+/** Anything published on ferry-quality; `scope` tells them apart. */
+export type QualityMessage = QualityEvent | NightQualityEvent
+
+export type LedgerState =
+  | 'received'
+  | 'queued'
+  | 'processing'
+  | 'written'
+  | 'quarantined'
+  | 'dead-lettered'
+  | 'qualified'
+
+/** ferry.ledger (compacted, key `bucket/key/eTag`): the latest state of one version of one source object. */
+export interface LedgerEntry {
+  schema: 'ferry.ledger/v1'
+  bucket: string
+  key: string
+  eTag?: string
+  versionId?: string
+  size: number
+  dataset: string | null
+  eventTime?: string
+  eventDate: string
+  state: LedgerState
+  runId: string
+  replay?: true
+  attempts: number
+  enqueued: number
+  skipped: number
+  lastError: { code: string; message: string } | null
+  quality?: 'pass' | 'fail'
+  position?: { topic: string; partition: number; offset: string }
+  result?: FileResult
+  timestamps: Partial<Record<'received' | 'queued' | 'processing' | 'processed' | 'qualified' | 'skipped', string>>
+  updatedAt: string
 }
 
 /** ferry.dlq: something Ferry could not process, kept with the reason. */
@@ -104,8 +179,9 @@ const ajv = addFormats(new Ajv({ allErrors: true, strict: false }))
 export const validators = {
   object: ajv.compile<ObjectMessage>(objectSchema),
   fileResult: ajv.compile<FileResult>(fileResultSchema),
-  qualityEvent: ajv.compile<QualityEvent>(qualityEventSchema),
+  qualityEvent: ajv.compile<QualityMessage>(qualityEventSchema),
   deadLetter: ajv.compile<DeadLetter>(dlqSchema),
+  ledger: ajv.compile<LedgerEntry>(ledgerSchema),
 }
 
 /** Serialises a message after checking it against its schema: Ferry never emits what it would reject. */

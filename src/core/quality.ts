@@ -1,4 +1,9 @@
-import type { CheckResult, FileResult, QualityEvent, Severity } from './messages.js'
+import type { FileStats } from './checks/column-stats.js'
+import { columnChecks, outputRowsCheck, outputUnreadable } from './checks/columns.js'
+import { driftCheck } from './checks/drift.js'
+import { check, rate, verdict } from './checks/result.js'
+import type { Dataset } from './dataset.js'
+import type { CheckResult, FileResult, NightQualityEvent, QualityEvent, QualityMessage } from './messages.js'
 
 export interface FileThresholds {
   /** rows out / rows in must be at least this (default 0.95) */
@@ -23,8 +28,8 @@ export function checkFile(result: FileResult, thresholds: FileThresholds): Check
     ),
   ]
   if (!processed) return checks
-  const ratio = result.rowsIn === 0 ? 0 : round(result.rowsOut / result.rowsIn)
-  const rejected = result.rowsIn === 0 ? 0 : round(result.rowsRejected / result.rowsIn)
+  const ratio = rate(result.rowsOut, result.rowsIn)
+  const rejected = rate(result.rowsRejected, result.rowsIn)
   checks.push(
     check('non_empty', 'fail', result.rowsIn > 0, result.rowsIn, 1, `${result.rowsIn} row(s) read`),
     check(
@@ -55,17 +60,39 @@ export function checkFile(result: FileResult, thresholds: FileThresholds): Check
   return checks
 }
 
+/** What the quality consumer learnt from the written output: its statistics, or why it could not read it. */
+export type OutputReading = { stats: FileStats } | { unreadable: string }
+
+/**
+ * Every check of one file: the built-in ones (`checkFile`), then the dataset's declared checks that
+ * apply. Schema drift needs the source columns the worker reported; column checks need `output`,
+ * which the caller reads only when the dataset declares any (see needsOutputStats).
+ */
+export function evaluateFile(result: FileResult, dataset: Dataset | undefined, output?: OutputReading): CheckResult[] {
+  const checks = checkFile(result, dataset?.quality ?? DEFAULT_THRESHOLDS)
+  const declared = dataset?.checks
+  if (!dataset || !declared || result.status === 'dead-lettered') return checks
+  if (declared.schemaDrift && result.sourceColumns) {
+    checks.push(driftCheck(result.sourceColumns, dataset.schema, declared.schemaDrift.severity ?? 'warn'))
+  }
+  if (output && 'unreadable' in output) checks.push(outputUnreadable(output.unreadable))
+  else if (output) {
+    checks.push(
+      outputRowsCheck(output.stats, result.rowsOut),
+      ...columnChecks(declared, output.stats, dataset.outputColumns, result.processedAt),
+    )
+  }
+  return checks
+}
+
 export function qualityEvent(result: FileResult, checks: CheckResult[], evaluatedAt: Date): QualityEvent {
-  const failed = checks.some((c) => c.status === 'fail')
-  const warned = checks.some((c) => c.status === 'warn')
   return {
-    schema: 'ferry.quality/v1',
+    schema: 'ferry.quality/v2',
     scope: 'file',
     runId: result.runId,
     traceId: result.traceId,
     dataset: result.dataset ?? 'unknown',
-    status: failed ? 'fail' : 'pass',
-    severity: failed ? 'fail' : warned ? 'warn' : 'info',
+    ...verdict(checks),
     checks,
     source: {
       bucket: result.source.bucket,
@@ -81,29 +108,33 @@ export function qualityEvent(result: FileResult, checks: CheckResult[], evaluate
   }
 }
 
-/** Pub/Sub attributes subscribers filter on (`attributes.status = "fail"`). */
-export function qualityAttributes(event: QualityEvent): Record<string, string> {
+export function nightQualityEvent(
+  night: Pick<NightQualityEvent, 'runId' | 'dataset' | 'date' | 'counts'>,
+  checks: CheckResult[],
+  evaluatedAt: Date,
+): NightQualityEvent {
+  return {
+    schema: 'ferry.quality/v2',
+    scope: 'night',
+    runId: night.runId,
+    dataset: night.dataset,
+    date: night.date,
+    ...verdict(checks),
+    checks,
+    counts: night.counts,
+    evaluatedAt: evaluatedAt.toISOString(),
+  }
+}
+
+/** Pub/Sub attributes subscribers filter on (`attributes.status = "fail"`, `attributes.scope = "night"`). */
+export function qualityAttributes(event: QualityMessage): Record<string, string> {
   return {
     dataset: event.dataset,
     status: event.status,
     severity: event.severity,
     scope: event.scope,
     run_id: event.runId,
-    trace_id: event.traceId,
+    // a night has no single trace: it is every file's
+    ...(event.scope === 'file' ? { trace_id: event.traceId } : {}),
   }
-}
-
-function check(
-  name: string,
-  severity: Severity,
-  ok: boolean,
-  observed: CheckResult['observed'],
-  threshold: CheckResult['threshold'],
-  message: string,
-): CheckResult {
-  return { name, status: ok ? 'pass' : severity, severity, observed, threshold, message }
-}
-
-function round(value: number): number {
-  return Math.round(value * 10_000) / 10_000
 }

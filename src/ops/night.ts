@@ -4,10 +4,13 @@ import type { FerryConfig } from '../config/load.js'
 import { createQualityHandler } from '../consumers/quality.js'
 import { createWorkHandler } from '../consumers/work.js'
 import type { Dataset } from '../core/dataset.js'
-import type { FileResult, QualityEvent } from '../core/messages.js'
+import type { FileResult, NightQualityEvent, QualityEvent } from '../core/messages.js'
+import type { LedgerStore } from '../ledger/store.js'
+import { LedgerTracker } from '../ledger/tracker.js'
 import type { EventBus, EventLog, NotificationQueue, ObjectStore } from '../ports.js'
 import { type DrainSummary, drain } from '../producers/drain.js'
 import type { Logger } from './logger.js'
+import { evaluateNight, tapProduced } from './night-checks.js'
 
 /** Everything a night talks to, built by the composition root from the config. */
 export interface Infrastructure {
@@ -16,6 +19,8 @@ export interface Infrastructure {
   queue: NotificationQueue
   bus: EventBus
   log: EventLog
+  /** per-file state (ferry.ledger) */
+  ledger: LedgerStore
   uri: (store: ObjectStore, bucket: string, key: string) => string
 }
 
@@ -41,10 +46,13 @@ export interface NightSummary {
   files: FileOutcome[]
   /** files evaluated during this run that an earlier run had queued (leftovers after a crash) */
   earlierRuns: number
+  /** the night-level quality verdict of every configured dataset (set by runNight) */
+  nights?: NightQualityEvent[]
 }
 
-export function newRunId(now = new Date()): string {
-  return `run-${now
+/** `run-20261124T000100Z-a1b2c3`; replays and backfills use their own prefix. */
+export function newRunId(now = new Date(), prefix: 'run' | 'replay' | 'backfill' = 'run'): string {
+  return `${prefix}-${now
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`
@@ -56,6 +64,8 @@ export function topicSpecs(config: FerryConfig) {
     { name: topics.objects, partitions },
     { name: topics.results, partitions },
     { name: topics.dlq, partitions: 1 },
+    // Created here for every command; the ledger store makes it compacted on first use.
+    { name: topics.ledger, partitions },
   ]
 }
 
@@ -65,6 +75,7 @@ export function workHandler(
   datasets: Dataset[],
   logger: Logger,
   signal?: AbortSignal,
+  ledger = new LedgerTracker(infra.ledger, logger.child({ component: 'ledger' })),
 ) {
   return createWorkHandler({
     source: infra.source,
@@ -80,6 +91,7 @@ export function workHandler(
     retry: { maxAttempts: config.work.maxAttempts, baseMs: config.work.retryBaseMs },
     logger: logger.child({ component: 'work' }),
     uri: infra.uri,
+    ledger,
     signal,
   })
 }
@@ -108,12 +120,17 @@ export async function runNight(
   await infra.log.ensureTopics(topicSpecs(config))
   await infra.bus.ensureTopic(config.bus.topic)
 
-  const drained = await drain(infra.queue, infra.log, log.child({ component: 'drain' }), {
+  // What the drain queued tonight, to find objects that were never processed.
+  const queued = tapProduced(infra.log, config.kafka.topics.objects)
+  // One view of the ledger for the whole night: drain, work and quality run one after the other.
+  const ledger = new LedgerTracker(infra.ledger, logger.child({ component: 'ledger' }))
+  const drained = await drain(infra.queue, queued.log, log.child({ component: 'drain' }), {
     runId: options.runId,
     topics: config.kafka.topics,
     waitSeconds: options.waitSeconds,
     emptyReceives: options.emptyReceives,
     visibilityTimeoutSeconds: 120,
+    ledger,
     signal: options.signal,
   })
 
@@ -124,10 +141,11 @@ export async function runNight(
     untilIdle: idle,
     signal: options.signal,
     // Records carry their own run id (leftovers may come from an earlier run): log with that one.
-    handler: workHandler(infra, config, datasets, logger, options.signal),
+    handler: workHandler(infra, config, datasets, logger, options.signal, ledger),
   })
 
   const files = new Map<string, FileOutcome>()
+  const results = new Map<string, FileResult>()
   let earlierRuns = 0
   await infra.log.consume({
     groupId: config.kafka.groups.quality,
@@ -138,7 +156,9 @@ export async function runNight(
       bus: infra.bus,
       topic: config.bus.topic,
       datasets,
+      output: { store: infra.output, bucket: config.output.bucket, prefix: config.output.prefix },
       logger: logger.child({ component: 'quality' }),
+      ledger,
       onEvaluated: (result, event) => {
         if (result.runId !== options.runId) {
           earlierRuns++
@@ -146,8 +166,19 @@ export async function runNight(
         }
         // Keyed by source identity: a redelivered object counts once, with its latest outcome.
         files.set(`${result.source.bucket}/${result.source.key}`, outcome(result, event))
+        results.set(`${result.source.bucket}/${result.source.key}`, result)
       },
     }),
+  })
+  const nights = await evaluateNight({
+    runId: options.runId,
+    datasets,
+    results: [...results.values()],
+    drained: queued.keys,
+    output: { store: infra.output, bucket: config.output.bucket, prefix: config.output.prefix },
+    bus: infra.bus,
+    topic: config.bus.topic,
+    logger: logger.child({ component: 'quality' }),
   })
   return {
     runId: options.runId,
@@ -156,6 +187,7 @@ export async function runNight(
     drain: drained,
     files: [...files.values()].sort((a, b) => a.key.localeCompare(b.key)),
     earlierRuns,
+    nights,
   }
 }
 

@@ -90,6 +90,12 @@ export function formatSummary(summary: NightSummary): string {
     lines.push('', 'failed quality:')
     for (const f of failures) lines.push(`  ${f.key} [${f.status}] ${f.reason ?? ''}`)
   }
+  const nightIssues = (summary.nights ?? []).flatMap((n) =>
+    n.checks
+      .filter((c) => c.status !== 'pass')
+      .map((c) => `  ${n.dataset} ${n.date} ${c.name} [${c.status}] ${c.message}`),
+  )
+  if (nightIssues.length) lines.push('', 'night checks:', ...nightIssues)
   if (summary.earlierRuns) lines.push('', `also evaluated ${summary.earlierRuns} file(s) queued by earlier runs`)
   return lines.join('\n')
 }

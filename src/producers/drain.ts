@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { type DeadLetter, encodeMessage, type ObjectMessage, validators } from '../core/messages.js'
+import type { LedgerTracker } from '../ledger/tracker.js'
 import { publishDeadLetter, publishDrain } from '../ops/events.js'
 import type { Logger } from '../ops/logger.js'
 import type { EventLog, LogRecord, NotificationQueue, QueueMessage } from '../ports.js'
@@ -13,6 +14,8 @@ export interface DrainOptions {
   /** stop after this many consecutive empty receives: "the queue stayed empty" */
   emptyReceives: number
   visibilityTimeoutSeconds: number
+  /** records each object as received, then queued once ferry.objects acknowledged it */
+  ledger?: LedgerTracker
   signal?: AbortSignal
   now?: () => Date
 }
@@ -54,6 +57,7 @@ export async function drain(
     }
     empty = 0
     const tally: DrainSummary = { messages: batch.length, objects: 0, duplicates: 0, skipped: 0, deadLettered: 0 }
+    const messages: ObjectMessage[] = []
     const objects: LogRecord[] = []
     const deadLetters: LogRecord[] = []
     for (const message of batch) {
@@ -73,12 +77,16 @@ export async function drain(
             continue
           }
           seen.add(id)
-          objects.push(objectRecord(event, options.runId, now()))
+          const object = objectMessage(event, options.runId, now())
+          messages.push(object)
+          objects.push(objectRecord(object))
         }
       }
     }
     tally.objects = objects.length
+    await options.ledger?.received(messages)
     await log.produce(options.topics.objects, objects)
+    await options.ledger?.queued(messages)
     await log.produce(options.topics.dlq, deadLetters)
     // Only now, with Kafka's acknowledgement in hand, may the queue forget these messages.
     await queue.delete(batch)
@@ -91,8 +99,8 @@ export async function drain(
   return summary
 }
 
-function objectRecord(event: ObjectEvent, runId: string, at: Date): LogRecord {
-  const message: ObjectMessage = {
+function objectMessage(event: ObjectEvent, runId: string, at: Date): ObjectMessage {
+  return {
     schema: 'ferry.object/v1',
     runId,
     traceId: randomBytes(16).toString('hex'),
@@ -106,10 +114,13 @@ function objectRecord(event: ObjectEvent, runId: string, at: Date): LogRecord {
     eventName: event.eventName,
     enqueuedAt: at.toISOString(),
   }
+}
+
+function objectRecord(message: ObjectMessage): LogRecord {
   return {
-    key: `${event.bucket}/${event.key}`,
+    key: `${message.bucket}/${message.key}`,
     value: encodeMessage(validators.object, message),
-    headers: { run_id: runId, trace_id: message.traceId },
+    headers: { run_id: message.runId, trace_id: message.traceId },
   }
 }
 

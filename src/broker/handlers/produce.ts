@@ -3,7 +3,7 @@ import { initProducerId } from '../apis/init-producer-id.js'
 import { type ProducePartitionResponse, produce } from '../apis/produce.js'
 import { type BrokerCore, isTopicError } from '../broker.js'
 import { ErrorCode } from '../protocol/error-codes.js'
-import { isControl, isTransactional, splitBatches, validateBatch } from '../protocol/record-batch.js'
+import { type BatchHeader, isControl, isTransactional, splitBatches, validateBatch } from '../protocol/record-batch.js'
 import { StorageError } from '../storage.js'
 import { endpoint } from './endpoint.js'
 
@@ -31,7 +31,7 @@ function producePartition(
   if (!log) return result(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, -1, `${topicName} has no partition ${index}`)
   if (transactional) return result(ErrorCode.INVALID_REQUEST, -1, NO_TRANSACTIONS)
   let batches: Buffer[]
-  let headers: ReturnType<typeof validateBatch>[]
+  let headers: BatchHeader[]
   try {
     batches = splitBatches(records ?? Buffer.alloc(0))
     if (batches.length === 0) throw new ProtocolError('no record batch')

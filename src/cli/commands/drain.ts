@@ -1,4 +1,5 @@
 import { openInfrastructure } from '../../adapters/index.js'
+import { LedgerTracker } from '../../ledger/tracker.js'
 import { newRunId, topicSpecs } from '../../ops/night.js'
 import { drain } from '../../producers/drain.js'
 import { type Command, Exit, stringOpt } from '../command.js'
@@ -34,6 +35,7 @@ Example:
         waitSeconds: parseIntOption(stringOpt(args, 'wait-seconds') ?? '10', 'wait-seconds', 0, 20),
         emptyReceives: parseIntOption(stringOpt(args, 'empty-receives') ?? '2', 'empty-receives', 1, 100),
         visibilityTimeoutSeconds: 120,
+        ledger: new LedgerTracker(infra.ledger, logger.child({ component: 'ledger' })),
         signal: ctx.signal,
       })
       ctx.out(

@@ -1,5 +1,6 @@
 import { openInfrastructure } from '../../adapters/index.js'
 import { createQualityHandler } from '../../consumers/quality.js'
+import { LedgerTracker } from '../../ledger/tracker.js'
 import { topicSpecs } from '../../ops/night.js'
 import { datasets } from '../../schemas/datasets/index.js'
 import { boolOpt, type Command, Exit } from '../command.js'
@@ -12,8 +13,10 @@ export const qualityCommand: Command = {
   usage: `Usage: ferry quality [--until-idle]
 
 Joins the ferry-quality consumer group on ferry.results, runs the file checks (processing error,
-non-empty, reconciliation, output/input row ratio, rejected-row rate; thresholds per dataset) and
-publishes one event per file to the ferry-quality topic with attributes dataset, status, severity.
+non-empty, reconciliation, output/input row ratio, rejected-row rate; thresholds per dataset) plus
+the dataset's declared checks (column checks read the written output), records each file in the
+metrics history under <output prefix>/_ferry/history/ and publishes one event per file to the
+ferry-quality topic with attributes dataset, status, severity, scope.
 With --until-idle, exit 1 when any evaluated file failed.
 
 Example:
@@ -44,7 +47,9 @@ Example:
           bus: infra.bus,
           topic: config.bus.topic,
           datasets,
+          output: { store: infra.output, bucket: config.output.bucket, prefix: config.output.prefix },
           logger: logger.child({ component: 'quality' }),
+          ledger: new LedgerTracker(infra.ledger, logger.child({ component: 'ledger' })),
           onEvaluated: (_result, event) => {
             evaluated++
             if (event.status === 'fail') failed++

@@ -99,6 +99,7 @@ Example:
               bus: infra.bus,
               topic: config.bus.topic,
               datasets,
+              output: { store: infra.output, bucket: config.output.bucket, prefix: config.output.prefix },
               logger: logger.child({ component: 'quality' }),
             }),
           }),

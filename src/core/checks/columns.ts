@@ -1,6 +1,6 @@
 import type { OutputColumn, OutputColumnType } from '../formats/columns.js'
 import type { CheckResult } from '../messages.js'
-import { type FileStats, compareValues } from './column-stats.js'
+import { compareValues, type FileStats } from './column-stats.js'
 import type { DatasetChecks } from './config.js'
 import { check, rate, round } from './result.js'
 

@@ -81,7 +81,6 @@ const checksSchema: JSONSchemaType<DatasetChecks> = {
         type: 'object',
         additionalProperties: false,
         required: ['column'],
-        anyOf: [{ required: ['min'] }, { required: ['max'] }],
         properties: { column, min: bound, max: bound, severity },
       },
     },
@@ -142,7 +141,9 @@ export function checksProblems(checks: unknown, columns: readonly OutputColumn[]
     if (type === undefined) problems.push(`${path}: ${JSON.stringify(name)} is not an output column`)
     return type
   }
-  checks.nullRate?.forEach((c, i) => typeOf(`checks.nullRate.${i}.column`, c.column))
+  checks.nullRate?.forEach((c, i) => {
+    typeOf(`checks.nullRate.${i}.column`, c.column)
+  })
   checks.duplicates?.forEach((c, i) => {
     for (const name of c.columns) typeOf(`checks.duplicates.${i}.columns`, name)
   })
@@ -153,6 +154,7 @@ export function checksProblems(checks: unknown, columns: readonly OutputColumn[]
     }
   })
   checks.range?.forEach((c, i) => {
+    if (c.min === undefined && c.max === undefined) problems.push(`checks.range.${i}: needs min, max or both`)
     const type = typeOf(`checks.range.${i}.column`, c.column)
     if (!type) return
     for (const key of ['min', 'max'] as const) {

@@ -1,4 +1,5 @@
 import type { JsonSchema } from '../dataset.js'
+import { parquetMetadata } from '../formats/parquet.js'
 import type { CheckResult, Severity, SourceColumn } from '../messages.js'
 import { check } from './result.js'
 
@@ -11,6 +12,21 @@ export interface Drift {
 
 /** Names listed per kind of drift in a message; the count says how many there are. */
 const MAX_LISTED = 10
+const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31] // "PAR1"
+
+/**
+ * The top-level columns a Parquet source declares in its footer, for the worker to report. Other
+ * formats (and compressed Parquet) carry no typed columns of their own here: undefined, and the
+ * drift check is skipped for them.
+ */
+export function sourceColumnsOf(bytes: Uint8Array): SourceColumn[] | undefined {
+  if (!PARQUET_MAGIC.every((byte, i) => bytes[i] === byte)) return undefined
+  return parquetMetadata(bytes).columns.map(({ name, physicalType, logicalType }) => ({
+    name,
+    physicalType,
+    ...(logicalType ? { logicalType } : {}),
+  }))
+}
 
 /**
  * Compares the columns of a source file with the top-level properties of the dataset's JSON Schema:
@@ -37,7 +53,11 @@ export function schemaDrift(sourceColumns: readonly SourceColumn[], schema: Json
   return drift
 }
 
-export function driftCheck(sourceColumns: readonly SourceColumn[], schema: JsonSchema, severity: Severity): CheckResult {
+export function driftCheck(
+  sourceColumns: readonly SourceColumn[],
+  schema: JsonSchema,
+  severity: Severity,
+): CheckResult {
   const drift = schemaDrift(sourceColumns, schema)
   const count = drift.added.length + drift.removed.length + drift.retyped.length
   const parts = (['added', 'removed', 'retyped'] as const)

@@ -13,7 +13,10 @@ export function check(
 }
 
 /** The event's overall verdict: any failing check fails it; warnings only raise its severity. */
-export function verdict(checks: readonly CheckResult[]): { status: 'pass' | 'fail'; severity: 'info' | 'warn' | 'fail' } {
+export function verdict(checks: readonly CheckResult[]): {
+  status: 'pass' | 'fail'
+  severity: 'info' | 'warn' | 'fail'
+} {
   if (checks.some((c) => c.status === 'fail')) return { status: 'fail', severity: 'fail' }
   return { status: 'pass', severity: checks.some((c) => c.status === 'warn') ? 'warn' : 'info' }
 }

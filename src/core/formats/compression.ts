@@ -1,4 +1,8 @@
-import { createGunzip } from 'node:zlib'
+/**
+ * Byte-stream plumbing the readers share: gzip detection and bounded streaming gunzip, chunking of
+ * whole objects, and dropping a UTF-8 byte order mark.
+ */
+import { constants, createGunzip } from 'node:zlib'
 import { FormatError, LimitError } from '../../errors.js'
 
 /**
@@ -11,6 +15,8 @@ export const DEFAULT_MAX_DECOMPRESSED_BYTES = 2 * 1024 ** 3
 export interface DecompressOptions {
   /** stop with LimitError once the output passes this many bytes (default DEFAULT_MAX_DECOMPRESSED_BYTES) */
   maxBytes?: number
+  /** the input is only the start of a gzip stream: inflate what it holds instead of reporting it truncated */
+  prefix?: boolean
 }
 
 /** gzip's magic number followed by deflate, the only method gzip defines. */
@@ -41,7 +47,7 @@ export async function* gunzip(
   options: DecompressOptions = {},
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES
-  const inflater = createGunzip()
+  const inflater = createGunzip(options.prefix ? { finishFlush: constants.Z_SYNC_FLUSH } : {})
   const feeding = feed(input, inflater)
   let total = 0
   try {
@@ -87,13 +93,13 @@ async function feed(input: AsyncIterable<Uint8Array>, inflater: ReturnType<typeo
 }
 
 function asFormatError(err: unknown): unknown {
+  // zlib reports a stream cut short as Z_BUF_ERROR with this message
+  if (err instanceof Error && err.message === 'unexpected end of file') {
+    return new FormatError('truncated gzip data: the stream ends before its last member does', { cause: err })
+  }
   const code = (err as NodeJS.ErrnoException | null)?.code
   if (typeof code === 'string' && code.startsWith('Z_')) {
     return new FormatError(`corrupt gzip data: ${(err as Error).message}`, { cause: err })
-  }
-  // zlib reports a stream cut short this way rather than with a Z_ code
-  if (err instanceof Error && err.message === 'unexpected end of file') {
-    return new FormatError('truncated gzip data: the stream ends before its last member does', { cause: err })
   }
   return err
 }
@@ -128,4 +134,29 @@ export async function* byteChunks(input: ByteSource): AsyncGenerator<Uint8Array,
   for (let offset = 0; offset < input.byteLength; offset += CHUNK_BYTES) {
     yield input.subarray(offset, Math.min(offset + CHUNK_BYTES, input.byteLength))
   }
+}
+
+const BOM = [0xef, 0xbb, 0xbf]
+
+/** Whether the bytes agree with a UTF-8 BOM as far as they go. */
+function startsLikeBom(bytes: Uint8Array): boolean {
+  for (let i = 0; i < Math.min(bytes.length, BOM.length); i++) if (bytes[i] !== BOM[i]) return false
+  return true
+}
+
+/** The stream without a leading UTF-8 byte order mark, however its first bytes are split into chunks. */
+export async function* withoutBom(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array, void, undefined> {
+  let head: Uint8Array | undefined = new Uint8Array(0)
+  for await (const chunk of chunks) {
+    if (head === undefined) {
+      yield chunk
+      continue
+    }
+    head = head.length === 0 ? chunk : Buffer.concat([head, chunk])
+    if (head.length < BOM.length && startsLikeBom(head)) continue
+    const rest: Uint8Array = startsLikeBom(head) ? head.subarray(BOM.length) : head
+    head = undefined
+    if (rest.length > 0) yield rest
+  }
+  if (head !== undefined && head.length > 0) yield head
 }

@@ -79,9 +79,11 @@ function stringCheck(rules: PropertyRules): Check<string> {
 
 /**
  * ajv runs with strictNumbers, so NaN and ±Infinity fail `number` and `integer` alike, and its numeric
- * keywords only look at finite numbers. `multipleOf` copies ajv's test `n / m !== parseInt(n / m)`
- * literally, quirks included (a quotient of 1e21 or more fails because parseInt reads "1e+21" as 1); the
- * radix changes nothing, since the text of a number is never hexadecimal.
+ * keywords only look at finite numbers. (Under strictTypes those keywords always come with a numeric
+ * `type` that has already refused such values; the guard keeps this exact without relying on that.)
+ * `multipleOf` copies ajv's test `n / m !== parseInt(n / m)` literally, quirks included (a quotient of
+ * 1e21 or more fails because parseInt reads "1e+21" as 1); the radix changes nothing, since the text
+ * of a number is never hexadecimal.
  */
 function numberCheck(rules: PropertyRules): Check<number> {
   const { types } = rules

@@ -66,10 +66,6 @@ function columnRules(plan: SchemaPlan): ColumnRule[] {
   }))
 }
 
-function ownColumn(batch: ColumnBatch, name: string): ColumnValues | undefined {
-  return Object.hasOwn(batch.columns, name) ? batch.columns[name] : undefined
-}
-
 /** The ajv-fallback path, also taken for batches whose column names only ajv can interpret. */
 function validateRows(batch: ColumnBatch, reference: ValidateRow): BatchVerdict {
   const invalid = new Uint8Array(batch.length)
@@ -90,18 +86,19 @@ function columnarValidator(plan: SchemaPlan, reference: ValidateRow, name: strin
   return {
     mode: 'columnar',
     validate(batch) {
-      const columnNames = Object.keys(batch.columns)
-      if (columnNames.some(shadowsPrototype)) return validateRows(batch, reference)
+      // the columns rowAt sees: own enumerable properties
+      const columns = new Map(Object.entries(batch.columns))
+      if ([...columns.keys()].some(shadowsPrototype)) return validateRows(batch, reference)
       const { length } = batch
       const invalid = new Uint8Array(length)
       for (const rule of rules) {
-        const values = ownColumn(batch, rule.name)
+        const values = columns.get(rule.name)
         if (values) markColumn(values, length, rule, invalid)
         else if (rule.required) invalid.fill(1)
       }
       if (plan.closed) {
-        for (const column of columnNames) {
-          if (!declared.has(column)) markPresent(batch.columns[column]!, length, invalid)
+        for (const [column, values] of columns) {
+          if (!declared.has(column)) markPresent(values, length, invalid)
         }
       }
       const errors = new Map<number, RowError[]>()
@@ -110,13 +107,10 @@ function columnarValidator(plan: SchemaPlan, reference: ValidateRow, name: strin
         const verdict = reference(rowAt(batch, i))
         // Silently trusting either side would hide a bug in the column checks; fail the file instead.
         if (verdict.valid) {
-          throw new FerryError(
-            'FERRY_INTERNAL',
-            `dataset ${name}: columnar validation rejected row ${i}, ajv accepts it`,
-            {
-              context: { dataset: name, row: i },
-            },
-          )
+          const context = { dataset: name, row: i }
+          throw new FerryError('FERRY_INTERNAL', `dataset ${name}: row ${i} fails the column checks, passes ajv`, {
+            context,
+          })
         }
         errors.set(i, verdict.errors)
       }

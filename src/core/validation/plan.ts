@@ -2,7 +2,7 @@ import type { JsonSchema } from '../dataset.js'
 import { shadowsPrototype } from './batch.js'
 import { type FormatTest, formatTest } from './formats.js'
 
-export type JsonType = 'string' | 'number' | 'integer' | 'boolean' | 'null' | 'array' | 'object'
+type JsonType = 'string' | 'number' | 'integer' | 'boolean' | 'null' | 'array' | 'object'
 
 /** One property's constraints, limited to the keywords the column checks implement (see checks.ts). */
 export interface PropertyRules {
@@ -22,7 +22,7 @@ export interface PropertyRules {
   format?: { name: string; test: FormatTest }
 }
 
-export interface PropertyPlan {
+interface PropertyPlan {
   name: string
   required: boolean
   /** `true` or `false` for a boolean subschema */
@@ -36,7 +36,7 @@ export interface SchemaPlan {
   closed: boolean
 }
 
-export type PlanResult = { ok: true; plan: SchemaPlan } | { ok: false; reason: string }
+type PlanResult = { ok: true; plan: SchemaPlan } | { ok: false; reason: string }
 
 /** Keywords ajv treats as annotations: they never change a verdict. */
 const ANNOTATIONS = new Set([
@@ -145,6 +145,7 @@ function buildPlan(schema: JsonSchema): SchemaPlan {
   for (const [name, subschema] of Object.entries(properties)) {
     plans.push({ name, required: requiredNames.has(name), rules: propertyRules(subschema, `property "${name}"`) })
   }
+  // ajv's strictRequired refuses these today; planned anyway so that relaxing it cannot drop a required check
   for (const name of requiredNames) {
     if (!Object.hasOwn(properties, name)) plans.push({ name, required: true, rules: true })
   }

@@ -131,6 +131,54 @@ describe('broker robustness against malformed and unsupported input', () => {
     expect(latest).toEqual([{ index: 0, errorCode: 0, timestamp: -1, offset: 1 }])
   })
 
+  it('wakes a long-polling fetch as soon as a record arrives', async () => {
+    const consumer = await raw()
+    const producer = await raw()
+    const topic = unique('wake')
+    await consumer.request(3, 4, metadataV1([topic]).boolean(true))
+    // Ten minutes of max_wait: only the produce below can end this fetch before the test times out.
+    const fetchV4 = new Writer()
+      .int32(-1)
+      .int32(600_000)
+      .int32(1)
+      .int32(1 << 20)
+      .int8(0)
+      .array([topic], (w, t) =>
+        w.string(t).array([0], (w, p) => {
+          w.int32(p)
+            .int64(0)
+            .int32(1 << 20)
+        }),
+      )
+    const fetchId = consumer.send(1, 4, fetchV4)
+    const produceV3 = new Writer()
+      .nullableString(null)
+      .int16(1)
+      .int32(1000)
+      .array([topic], (w, t) =>
+        w.string(t).array([0], (w, p) => {
+          w.int32(p).bytes(encodeBatch([{ value: 'wake up' }]))
+        }),
+      )
+    await producer.request(0, 3, produceV3)
+    const { correlationId, body } = await consumer.next()
+    expect(correlationId).toBe(fetchId)
+    body.int32() // throttle
+    const [partitions] = body.array((r) => {
+      r.string()
+      return r.array((r) => ({
+        index: r.int32(),
+        errorCode: r.int16(),
+        highWatermark: r.int64(),
+        lastStableOffset: r.int64(),
+        aborted: r.int32(),
+        records: r.bytes().length,
+      }))
+    })
+    expect(partitions![0]).toMatchObject({ index: 0, errorCode: 0, highWatermark: 1, lastStableOffset: 1 })
+    expect(partitions![0]!.records).toBeGreaterThan(61)
+  })
+
   it('deduplicates a retried idempotent batch: same offset acknowledged, one copy stored', async () => {
     const client = await raw()
     const topic = unique('dedupe')
@@ -225,8 +273,20 @@ describe('broker robustness against malformed and unsupported input', () => {
     expect(result!.errorCode).toBe(0)
   })
 
-  it('ends pending long polls and connections promptly on close', async () => {
+  it('ends pending long polls, parked group joins and connections promptly on close', async () => {
     const broker = await startBroker({ port: 0 })
+    const joinV1 = new Writer()
+      .string('parked')
+      .int32(10_000) // session timeout
+      .int32(600_000) // rebalance timeout
+      .string('')
+      .string('consumer')
+      .array(['range'], (w, name) => w.string(name).bytes(Buffer.alloc(0)))
+    // The first member joins at once and then stays silent; the second waits for it to rejoin.
+    const first = await RawClient.connect(broker.address)
+    expect((await first.request(11, 1, joinV1)).body.int16()).toBe(ErrorCode.NONE)
+    const second = await RawClient.connect(broker.address)
+    second.send(11, 1, joinV1)
     const client = await RawClient.connect(broker.address)
     const fetchV4 = new Writer()
       .int32(-1)
@@ -237,7 +297,7 @@ describe('broker robustness against malformed and unsupported input', () => {
       .int32(0) // no topics: nothing can ever satisfy min_bytes
     client.send(1, 4, fetchV4)
     await broker.close()
-    await client.closed
+    await Promise.all([client.closed, first.closed, second.closed])
     await broker.close() // idempotent
   })
 })

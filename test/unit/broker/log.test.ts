@@ -15,7 +15,7 @@ const baseOffsets = (batches: Buffer[]) => batches.map((b) => readBatchHeader(b)
 
 describe('PartitionLog (in memory)', () => {
   it('assigns consecutive offsets per record and stamps them into the stored batch', () => {
-    const log = new PartitionLog('t', 0, null, logger)
+    const log = new PartitionLog(null, logger)
     expect(append(log, [{ value: 'a' }, { value: 'b' }])).toBe(0)
     expect(append(log, [{ value: 'c' }])).toBe(2)
     expect(log.highWatermark).toBe(3)
@@ -24,7 +24,7 @@ describe('PartitionLog (in memory)', () => {
   })
 
   it('reads from the batch that holds the offset, within the byte limits, but always one whole batch first', () => {
-    const log = new PartitionLog('t', 0, null, logger)
+    const log = new PartitionLog(null, logger)
     for (let i = 0; i < 5; i++) append(log, [{ value: `v${i}-a` }, { value: `v${i}-b` }])
     const size = log.read(0, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY)[0]!.length
     expect(baseOffsets(log.read(3, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY))).toEqual([2, 4, 6, 8])
@@ -36,7 +36,7 @@ describe('PartitionLog (in memory)', () => {
   })
 
   it('finds the first offset at or after a timestamp, inside a batch when it can open it', () => {
-    const log = new PartitionLog('t', 0, null, logger)
+    const log = new PartitionLog(null, logger)
     append(
       log,
       [
@@ -60,7 +60,7 @@ describe('PartitionLog (in memory)', () => {
   })
 
   it('falls back to the batch base offset for codecs it cannot open', () => {
-    const log = new PartitionLog('t', 0, null, logger)
+    const log = new PartitionLog(null, logger)
     append(
       log,
       [
@@ -76,7 +76,7 @@ describe('PartitionLog (in memory)', () => {
   })
 
   it('notifies append listeners until they unsubscribe, and once more on close', () => {
-    const log = new PartitionLog('t', 0, null, logger)
+    const log = new PartitionLog(null, logger)
     let calls = 0
     const unsubscribe = log.onAppend(() => calls++)
     append(log, [{ value: 'a' }])

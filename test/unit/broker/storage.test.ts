@@ -51,7 +51,7 @@ function appendValues(log: PartitionLog, values: string[], options: Parameters<t
 function openLog(): { dir: DataDir; log: PartitionLog } {
   const dir = new DataDir(root, logger)
   if (dir.topics().length === 0) dir.createTopic('t', 1)
-  return { dir, log: new PartitionLog('t', 0, dir.openPartition('t', 0), logger) }
+  return { dir, log: new PartitionLog(dir.openPartition('t', 0), logger) }
 }
 
 function closeLog({ dir, log }: { dir: DataDir; log: PartitionLog }): void {

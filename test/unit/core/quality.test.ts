@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
+import { StatsCollector } from '../../../src/core/checks/column-stats.js'
+import { defineDataset } from '../../../src/core/dataset.js'
 import { type FileResult, validators } from '../../../src/core/messages.js'
-import { checkFile, qualityAttributes, qualityEvent } from '../../../src/core/quality.js'
+import {
+  checkFile,
+  evaluateFile,
+  nightQualityEvent,
+  qualityAttributes,
+  qualityEvent,
+} from '../../../src/core/quality.js'
 
 function result(overrides: Partial<FileResult>): FileResult {
   return {
@@ -75,5 +83,86 @@ describe('file checks', () => {
       run_id: 'run-1',
       trace_id: r.traceId,
     })
+  })
+})
+
+describe('declared checks', () => {
+  const dataset = defineDataset({
+    name: 'orders',
+    keyPattern: /orders/,
+    schema: { type: 'object', properties: { id: { type: 'string' } } },
+    transform: (row) => row,
+    outputColumns: [{ name: 'id', type: 'string' }],
+    eventTimeField: 'at',
+    checks: { schemaDrift: {}, duplicates: [{ columns: ['id'] }] },
+  })
+  const stats = (ids: string[]) => {
+    const collector = new StatsCollector(dataset.checks ?? {}, dataset.outputColumns)
+    collector.add(ids.map((id) => ({ id })))
+    return { stats: collector.stats() }
+  }
+  const names = (checks: ReturnType<typeof evaluateFile>) => checks.map((c) => `${c.name}=${c.status}`)
+  const columns = [{ name: 'id', physicalType: 'BYTE_ARRAY', logicalType: 'STRING' }]
+
+  it('adds schema drift (warn by default) and the output column checks after the built-in ones', () => {
+    const r = result({ rowsIn: 3, rowsOut: 3, sourceColumns: [...columns, { name: 'extra', physicalType: 'INT32' }] })
+    expect(names(evaluateFile(r, dataset, stats(['a', 'b', 'a'])))).toEqual([
+      'processing=pass',
+      'non_empty=pass',
+      'reconciliation=pass',
+      'row_ratio=pass',
+      'rejected_rate=pass',
+      'schema_drift=warn',
+      'output_rows=pass',
+      'duplicates:id=fail',
+    ])
+  })
+
+  it('fails the file when its output cannot be read, and skips drift without source columns', () => {
+    const r = result({ rowsIn: 3, rowsOut: 3 })
+    expect(names(evaluateFile(r, dataset, { unreadable: 'no such object' })).slice(5)).toEqual(['output_rows=fail'])
+  })
+
+  it('runs only the built-in checks for a dead-lettered file or a dataset without checks', () => {
+    const dead = result({ status: 'dead-lettered', sourceColumns: columns })
+    expect(names(evaluateFile(dead, dataset, stats([])))).toEqual(['processing=fail'])
+    expect(evaluateFile(result({}), undefined)).toHaveLength(5)
+  })
+
+  it('builds a schema-valid night event whose attributes carry the scope and no trace', () => {
+    const event = nightQualityEvent(
+      {
+        runId: 'run-1',
+        dataset: 'orders',
+        date: '2026-11-23',
+        counts: {
+          files: 2,
+          filesWritten: 2,
+          filesDeadLettered: 0,
+          rowsIn: 10,
+          rowsOut: 10,
+          rowsRejected: 0,
+          bytesIn: 100,
+          bytesOut: 80,
+        },
+      },
+      [
+        { name: 'expected_files', status: 'warn', severity: 'warn', observed: 2, threshold: '3±0', message: '' },
+        { name: 'reconciliation', status: 'pass', severity: 'fail', observed: '', threshold: '', message: '' },
+      ],
+      new Date('2026-11-24T00:10:00Z'),
+    )
+    expect(validators.qualityEvent(event), JSON.stringify(validators.qualityEvent.errors)).toBe(true)
+    expect(event).toMatchObject({ schema: 'ferry.quality/v2', scope: 'night', status: 'pass', severity: 'warn' })
+    expect(qualityAttributes(event)).toEqual({
+      dataset: 'orders',
+      status: 'pass',
+      severity: 'warn',
+      scope: 'night',
+      run_id: 'run-1',
+    })
+    expect(validators.qualityEvent({ ...event, date: 'yesterday' })).toBe(false)
+    expect(validators.qualityEvent({ ...event, scope: 'file' })).toBe(false)
+    expect(validators.qualityEvent({ ...event, checks: [] })).toBe(false)
   })
 })

@@ -58,30 +58,35 @@ function describeLogicalType(element: SchemaElement): string | undefined {
   return element.converted_type
 }
 
-/** Checks the magic numbers first so garbage and truncated uploads get a message that says which. */
-function checkEnvelope(bytes: Uint8Array): void {
-  if (bytes.byteLength === 0) throw new FormatError('not a Parquet file: the input is empty (0 bytes)')
-  if (bytes.byteLength < MIN_FILE_BYTES) {
-    throw new FormatError(`not a Parquet file: only ${bytes.byteLength} bytes, too short for a header and footer`)
+/**
+ * Checks the magic numbers first so garbage and truncated uploads get a message that says which, and
+ * returns the footer length. `head` holds the file's first bytes and `tail` its last (at least 8 of
+ * each when the file has them): a ranged reader need not fetch anything else to tell.
+ */
+export function checkEnvelope(size: number, head: Uint8Array, tail: Uint8Array): number {
+  if (size === 0) throw new FormatError('not a Parquet file: the input is empty (0 bytes)')
+  if (size < MIN_FILE_BYTES) {
+    throw new FormatError(`not a Parquet file: only ${size} bytes, too short for a header and footer`)
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const head = view.getUint32(0, true)
-  const tail = view.getUint32(bytes.byteLength - 4, true)
-  if (tail === ENCRYPTED_MAGIC)
+  const headMagic = new DataView(head.buffer, head.byteOffset, head.byteLength).getUint32(0, true)
+  const view = new DataView(tail.buffer, tail.byteOffset, tail.byteLength)
+  const tailMagic = view.getUint32(tail.byteLength - 4, true)
+  if (tailMagic === ENCRYPTED_MAGIC)
     throw new UnsupportedError('parquet-encryption', 'encrypted Parquet files are not supported')
-  if (head !== MAGIC && tail !== MAGIC) {
+  if (headMagic !== MAGIC && tailMagic !== MAGIC) {
     throw new FormatError('not a Parquet file: bad magic (no PAR1 at the start or the end)')
   }
-  if (tail !== MAGIC) {
-    throw new FormatError(`truncated Parquet file: footer magic PAR1 missing at the end (${bytes.byteLength} bytes)`)
+  if (tailMagic !== MAGIC) {
+    throw new FormatError(`truncated Parquet file: footer magic PAR1 missing at the end (${size} bytes)`)
   }
-  if (head !== MAGIC) throw new FormatError('corrupt Parquet file: header magic PAR1 missing at the start')
-  const footerLength = view.getUint32(bytes.byteLength - 8, true)
-  if (footerLength > bytes.byteLength - MIN_FILE_BYTES) {
+  if (headMagic !== MAGIC) throw new FormatError('corrupt Parquet file: header magic PAR1 missing at the start')
+  const footerLength = view.getUint32(tail.byteLength - 8, true)
+  if (footerLength > size - MIN_FILE_BYTES) {
     throw new FormatError(
-      `truncated or corrupt Parquet file: footer claims ${footerLength} bytes but the file has ${bytes.byteLength}`,
+      `truncated or corrupt Parquet file: footer claims ${footerLength} bytes but the file has ${size}`,
     )
   }
+  return footerLength
 }
 
 /** Catches footers that decode but describe data the file does not hold. */
@@ -144,14 +149,14 @@ function describeFile(metadata: FileMetaData): ParquetFileInfo {
 }
 
 /**
- * Decodes and sanity-checks the footer. Throws FormatError for anything that is not a well-formed
- * Parquet file and UnsupportedError for valid files using features Ferry cannot read.
+ * Decodes and sanity-checks the footer of a file of `size` bytes whose envelope `checkEnvelope` has
+ * passed. `tail` must end with the whole footer, its length and the closing magic. Throws like
+ * `decodeFooter`.
  */
-export function decodeFooter(bytes: Uint8Array): DecodedFooter {
-  checkEnvelope(bytes)
+export function decodeFooterTail(size: number, tail: Uint8Array): DecodedFooter {
   let metadata: FileMetaData
   try {
-    metadata = parquetMetadata(bytes, { parsers: PARSERS })
+    metadata = parquetMetadata(tail, { parsers: PARSERS })
   } catch (err) {
     throw new FormatError(`corrupt Parquet footer: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
   }
@@ -161,7 +166,7 @@ export function decodeFooter(bytes: Uint8Array): DecodedFooter {
   }
   let info: ParquetFileInfo
   try {
-    checkLayout(metadata, bytes.byteLength)
+    checkLayout(metadata, size)
     info = describeFile(metadata)
   } catch (err) {
     if (err instanceof FerryError) throw err
@@ -174,4 +179,13 @@ export function decodeFooter(bytes: Uint8Array): DecodedFooter {
     )
   }
   return { metadata, info }
+}
+
+/**
+ * Decodes and sanity-checks the footer. Throws FormatError for anything that is not a well-formed
+ * Parquet file and UnsupportedError for valid files using features Ferry cannot read.
+ */
+export function decodeFooter(bytes: Uint8Array): DecodedFooter {
+  checkEnvelope(bytes.byteLength, bytes, bytes)
+  return decodeFooterTail(bytes.byteLength, bytes)
 }

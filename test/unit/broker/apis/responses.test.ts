@@ -271,3 +271,99 @@ describe('ApiVersions v3 (flexible, not implemented by kafkajs)', () => {
     expect(r.compactArray((r) => [r.int16(), r.int16(), r.int16(), r.skipTaggedFields()])).toHaveLength(1)
   })
 })
+
+describe('versions kafkajs does not implement, checked field by field against the protocol spec', () => {
+  const partition = { index: 1, errorCode: 0, baseOffset: 5, logStartOffset: 0, errorMessage: null }
+  const produced = { topics: [{ name: 't', partitions: [partition] }] }
+
+  it('Produce v0 (no throttle, no log_append_time) and v8 (record errors, error message)', () => {
+    const v0 = new Reader(encode(produce, 0, produced))
+    expect([v0.int32(), v0.string(), v0.int32(), v0.int32(), v0.int16(), v0.int64(), v0.remaining]).toEqual([
+      1,
+      't',
+      1,
+      1,
+      0,
+      5,
+      0,
+    ])
+    const v8 = new Reader(encode(produce, 8, produced))
+    v8.int32()
+    v8.string()
+    v8.int32()
+    expect([v8.int32(), v8.int16(), v8.int64(), v8.int64(), v8.int64()]).toEqual([1, 0, 5, -1, 0])
+    expect([v8.int32(), v8.nullableString(), v8.int32(), v8.remaining]).toEqual([0, null, 0, 0])
+  })
+
+  it('Produce v0-v2 requests carry no transactional id', () => {
+    const body = new Writer()
+      .int16(1)
+      .int32(1000)
+      .array(['t'], (w, t) => w.string(t).array([0], (w, p) => w.int32(p).nullableBytes(null)))
+      .toBuffer()
+    expect(produce.parseRequest(new Reader(body), 2)).toEqual({
+      transactionalId: null,
+      acks: 1,
+      timeoutMs: 1000,
+      topics: [{ name: 't', partitions: [{ index: 0, records: null }] }],
+    })
+  })
+
+  it('ListOffsets v4+ adds a leader epoch to each partition', () => {
+    const r = new Reader(
+      encode(listOffsets, 5, {
+        topics: [{ name: 't', partitions: [{ index: 0, errorCode: 0, timestamp: -1, offset: 9 }] }],
+      }),
+    )
+    expect([
+      r.int32(),
+      r.int32(),
+      r.string(),
+      r.int32(),
+      r.int32(),
+      r.int16(),
+      r.int64(),
+      r.int64(),
+      r.int32(),
+    ]).toEqual([0, 1, 't', 1, 0, 0, -1, 9, 0])
+    expect(r.remaining).toBe(0)
+  })
+
+  it('DescribeGroups v4 adds group_instance_id per member and authorized operations per group', () => {
+    const r = new Reader(
+      encode(describeGroups, 4, {
+        groups: [
+          {
+            errorCode: 0,
+            groupId: 'g',
+            state: 'Empty',
+            protocolType: '',
+            protocolData: '',
+            members: [
+              { memberId: 'm', clientId: 'c', clientHost: 'h', metadata: Buffer.alloc(0), assignment: Buffer.alloc(0) },
+            ],
+          },
+        ],
+      }),
+    )
+    expect([r.int32(), r.int32(), r.int16(), r.string(), r.string(), r.string(), r.string(), r.int32()]).toEqual([
+      0,
+      1,
+      0,
+      'g',
+      'Empty',
+      '',
+      '',
+      1,
+    ])
+    expect([r.string(), r.nullableString(), r.string(), r.string(), r.bytes().length, r.bytes().length]).toEqual([
+      'm',
+      null,
+      'c',
+      'h',
+      0,
+      0,
+    ])
+    expect([r.int32(), r.remaining]).toEqual([-2147483648, 0])
+  })
+})

@@ -53,17 +53,18 @@ function sparseColumn(g: Gen, length: number): unknown[] {
 }
 
 function batchOf(g: Gen, testCase: DifferentialCase, length: number): ColumnBatch {
-  const columns: Record<string, ArrayLike<unknown>> = {}
+  const columns: [string, ArrayLike<unknown>][] = []
   const required = new Set(testCase.schema.required as string[] | undefined)
   const specs = Object.entries(testCase.columns)
   for (const [name, spec] of specs) {
     // now and then a column is missing from the whole batch
     if (g.chance(0.02)) continue
-    columns[name] = column(g, spec, length, required.has(name), NOISE_PER_ROW / specs.length)
+    columns.push([name, column(g, spec, length, required.has(name), NOISE_PER_ROW / specs.length)])
   }
-  if (g.chance(0.3)) columns[g.pick(EXTRA_COLUMNS)] = sparseColumn(g, length)
-  if (g.chance(0.03)) columns[g.pick(PROTOTYPE_COLUMNS)] = sparseColumn(g, length)
-  return { length, columns }
+  if (g.chance(0.3)) columns.push([g.pick(EXTRA_COLUMNS), sparseColumn(g, length)])
+  if (g.chance(0.1)) columns.push([g.pick(PROTOTYPE_COLUMNS), sparseColumn(g, length)])
+  // fromEntries creates own properties even for `__proto__`, as a reader building a batch would
+  return { length, columns: Object.fromEntries(columns) }
 }
 
 /**

@@ -33,18 +33,30 @@ function writePacked(
   out.reserve(groups * bitWidth)
   const bytes = out.bytes
   let position = out.length
-  // accumulate in a double: up to 32 + 7 pending bits stay exact below 2^53
+  const stop = from + groups * 8
   let pending = 0
   let bits = 0
-  const stop = from + groups * 8
-  for (let i = from; i < stop; i++) {
-    const value = i < end ? values[i]! : 0
-    pending += value * 2 ** bits
-    bits += bitWidth
-    while (bits >= 8) {
-      bytes[position++] = pending % 256
-      pending = Math.floor(pending / 256)
-      bits -= 8
+  if (bitWidth <= 24) {
+    // at most 7 + 24 pending bits: they fit a 32-bit integer
+    for (let i = from; i < stop; i++) {
+      pending |= (i < end ? values[i]! : 0) << bits
+      bits += bitWidth
+      while (bits >= 8) {
+        bytes[position++] = pending & 0xff
+        pending >>>= 8
+        bits -= 8
+      }
+    }
+  } else {
+    // wider values overflow 32 bits, so accumulate in a double, exact below 2^53
+    for (let i = from; i < stop; i++) {
+      pending += (i < end ? values[i]! : 0) * 2 ** bits
+      bits += bitWidth
+      while (bits >= 8) {
+        bytes[position++] = pending % 256
+        pending = Math.floor(pending / 256)
+        bits -= 8
+      }
     }
   }
   out.length = position
@@ -73,7 +85,11 @@ export function writeHybrid(
     // pack whole groups until a long run starts on a group boundary
     let groups = 1
     let next = i + 8
-    while (next < end && groups < MAX_PACKED_GROUPS && runLength(values, next, Math.min(end, next + MIN_RUN)) < MIN_RUN) {
+    while (
+      next < end &&
+      groups < MAX_PACKED_GROUPS &&
+      runLength(values, next, Math.min(end, next + MIN_RUN)) < MIN_RUN
+    ) {
       groups++
       next += 8
     }

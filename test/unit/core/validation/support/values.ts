@@ -221,7 +221,8 @@ export function dateTimeText(g: Gen): string {
   const fraction = g.pick(['', '', '.1', '.123', '.123456', '.123456789'])
   const separator = g.chance(0.9) ? 'T' : g.pick(['t', ' ', '_'])
   const zone = g.chance(0.85) ? 'Z' : g.pick(['z', '+00:00', '-05:30', '+0530', '+05', '+24:00', '+23:60', '', '+1:00'])
-  const text = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}${separator}${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}${fraction}${zone}`
+  const date = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`
+  const text = `${date}${separator}${pad(hour, 2)}:${pad(minute, 2)}:${pad(second, 2)}${fraction}${zone}`
   return g.chance(0.03) ? mutate(g, text) : text
 }
 

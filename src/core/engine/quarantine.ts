@@ -1,0 +1,60 @@
+import type { Row } from '../formats/columns.js'
+import type { ByteSink } from '../formats/parquet.js'
+import type { RowError } from '../validate.js'
+import { type ColumnBatch, rowAt } from '../validation/columnar.js'
+
+export interface FirstError {
+  /** 1-based row number in the source file */
+  row: number
+  instancePath: string
+  keyword: string
+  message: string
+}
+
+/** One quarantine NDJSON line: the row as read, and why it was rejected. */
+export interface QuarantineLine {
+  /** 1-based, like a line number; the Parquet row index is `row_number - 1` */
+  row_number: number
+  row: Row
+  errors: Array<Pick<RowError, 'instancePath' | 'keyword' | 'message'>>
+}
+
+/** A rejected row of a batch: its index in the batch and why. */
+export interface Rejection {
+  index: number
+  errors: readonly RowError[]
+}
+
+export const MAX_FIRST_ERRORS = 10
+
+/**
+ * Writes rejected rows to the quarantine sink as NDJSON, one batch at a time, and keeps the file's
+ * first errors. Rows must arrive in file order.
+ */
+export class Quarantine {
+  readonly firstErrors: FirstError[] = []
+  rows = 0
+  private readonly sink: ByteSink
+  private readonly encoder = new TextEncoder()
+
+  constructor(sink: ByteSink) {
+    this.sink = sink
+  }
+
+  async add(batch: ColumnBatch & { rowStart: number }, rejections: readonly Rejection[]): Promise<void> {
+    if (rejections.length === 0) return
+    let text = ''
+    for (const { index, errors } of rejections) {
+      const rowNumber = batch.rowStart + index + 1
+      const brief = errors.map(({ instancePath, keyword, message }) => ({ instancePath, keyword, message }))
+      const line: QuarantineLine = { row_number: rowNumber, row: rowAt(batch, index), errors: brief }
+      text += `${JSON.stringify(line)}\n`
+      for (const error of brief) {
+        if (this.firstErrors.length >= MAX_FIRST_ERRORS) break
+        this.firstErrors.push({ row: rowNumber, ...error })
+      }
+    }
+    this.rows += rejections.length
+    await this.sink.write(this.encoder.encode(text))
+  }
+}

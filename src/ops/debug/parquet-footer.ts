@@ -1,0 +1,188 @@
+/**
+ * A Parquet file's footer, fetched with ranged reads and summarised without touching a data page:
+ * what `ferry inspect` shows. Reads hyparquet's footer decoder directly because Ferry's Parquet door
+ * (src/core/formats/parquet.ts) decodes footers only from whole files.
+ */
+import {
+  type ColumnChunk,
+  type FileMetaData,
+  parquetMetadata,
+  parquetSchema,
+  type SchemaElement,
+  type SchemaTree,
+  type Statistics,
+} from 'hyparquet'
+import type { ColumnInfo, RangeReader } from '../../core/formats/parquet.js'
+import { isoDateFromDays, isoTimestamp } from '../../core/temporal.js'
+import { FormatError, UnsupportedError } from '../../errors.js'
+
+export interface RowGroupSummary {
+  rows: number
+  compressedBytes: number
+  uncompressedBytes: number
+  codecs: string[]
+}
+
+/** Footer statistics of one leaf column over all row groups; absent when a row group lacks them. */
+export interface ColumnStatistics {
+  /** dotted path of the leaf, e.g. `address.city` or `tags.list.element` */
+  column: string
+  physicalType: string
+  logicalType?: string
+  min?: StatValue
+  max?: StatValue
+  nullCount?: number
+}
+
+/** A statistic as JSON: numbers, strings (also big integers and timestamps), booleans; bytes as `0x…` hex. */
+export type StatValue = number | string | boolean
+
+export interface ParquetFooterSummary {
+  rows: number
+  createdBy?: string
+  /** bytes of the footer itself (Thrift metadata + length + magic) */
+  footerBytes: number
+  columns: ColumnInfo[]
+  rowGroups: RowGroupSummary[]
+  statistics: ColumnStatistics[]
+}
+
+/** What is fetched first: most footers fit, so one request usually does. */
+const FIRST_FETCH_BYTES = 64 * 1024
+const MAGIC = 'PAR1'
+const ENCRYPTED_MAGIC = 'PARE'
+
+/** Same rendering as the reader's (src/core/formats/parquet/values.ts), so statistics look like the data. */
+const PARSERS = {
+  timestampFromMilliseconds: (millis: bigint) => isoTimestamp(millis, 'ms'),
+  timestampFromMicroseconds: (micros: bigint) => isoTimestamp(micros, 'us'),
+  timestampFromNanoseconds: (nanos: bigint) => isoTimestamp(nanos, 'ns'),
+  dateFromDays: (days: number) => isoDateFromDays(days),
+}
+
+/**
+ * The footer's bytes (metadata, its length, the magic) from the end of the object: one ranged read,
+ * or two when the footer is larger than the first fetch. Throws FormatError for an object that does
+ * not end like Parquet and UnsupportedError for an encrypted footer.
+ */
+export async function fetchFooter(reader: RangeReader): Promise<Uint8Array> {
+  const { size } = reader
+  if (size < 12) throw new FormatError(`not a Parquet file: only ${size} bytes, too short for a header and footer`)
+  const tail = await reader.read(Math.max(0, size - FIRST_FETCH_BYTES), size)
+  const magic = new TextDecoder().decode(tail.subarray(tail.length - 4))
+  if (magic === ENCRYPTED_MAGIC) throw new UnsupportedError('parquet-encryption', 'the Parquet footer is encrypted')
+  if (magic !== MAGIC) {
+    throw new FormatError('not a Parquet file, or a truncated one: it does not end with the PAR1 magic')
+  }
+  const footerLength = new DataView(tail.buffer, tail.byteOffset, tail.byteLength).getUint32(tail.length - 8, true)
+  const needed = footerLength + 8
+  if (needed > size - 4) {
+    throw new FormatError(`corrupt Parquet footer: it claims ${footerLength} bytes but the file has ${size}`)
+  }
+  if (needed <= tail.length) return tail.subarray(tail.length - needed)
+  const head = await reader.read(size - needed, size - tail.length)
+  const footer = new Uint8Array(needed)
+  footer.set(head)
+  footer.set(tail, head.length)
+  return footer
+}
+
+function describeLogicalType(element: SchemaElement): string | undefined {
+  const logical = element.logical_type
+  if (logical?.type === 'TIMESTAMP' || logical?.type === 'TIME') {
+    return `${logical.type}(${logical.unit},${logical.isAdjustedToUTC ? 'UTC' : 'local'})`
+  }
+  if (logical?.type === 'DECIMAL') return `DECIMAL(${logical.precision},${logical.scale})`
+  if (logical?.type === 'INTEGER') return `INTEGER(${logical.bitWidth},${logical.isSigned ? 'signed' : 'unsigned'})`
+  if (logical) return logical.type
+  if (element.converted_type === 'DECIMAL') return `DECIMAL(${element.precision},${element.scale})`
+  return element.converted_type
+}
+
+function leaves(tree: SchemaTree, path: string[], out: Map<string, SchemaElement>): Map<string, SchemaElement> {
+  for (const child of tree.children) {
+    const childPath = [...path, child.element.name]
+    if (child.children.length === 0) out.set(childPath.join('.'), child.element)
+    else leaves(child, childPath, out)
+  }
+  return out
+}
+
+function statValue(value: Statistics['min_value']): StatValue | undefined {
+  if (value === undefined) return undefined
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString()
+  if (value instanceof Uint8Array) return `0x${Buffer.from(value).toString('hex')}`
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString()
+  return value
+}
+
+/** Orders statistics of one column: numbers (safe or as digits), strings (also ISO times), booleans. */
+function compareStats(a: StatValue, b: StatValue): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b)
+  const numeric = /^-?\d+$/
+  if (numeric.test(String(a)) && numeric.test(String(b))) {
+    const difference = BigInt(a) - BigInt(b)
+    return difference === 0n ? 0 : difference < 0n ? -1 : 1
+  }
+  return String(a) < String(b) ? -1 : String(a) > String(b) ? 1 : 0
+}
+
+function columnStatistics(chunks: ColumnChunk[], column: string, element: SchemaElement | undefined): ColumnStatistics {
+  const out: ColumnStatistics = {
+    column,
+    physicalType: element?.type ?? 'UNKNOWN',
+    logicalType: element ? describeLogicalType(element) : undefined,
+  }
+  const stats = chunks.map((chunk) => chunk.meta_data?.statistics)
+  // a total is only meaningful when every row group contributed
+  if (stats.every((s) => s?.null_count !== undefined)) {
+    out.nullCount = stats.reduce((sum, s) => sum + Number(s!.null_count), 0)
+  }
+  const mins = stats.map((s) => statValue(s?.min_value ?? s?.min))
+  const maxes = stats.map((s) => statValue(s?.max_value ?? s?.max))
+  if (mins.every((v) => v !== undefined)) out.min = mins.reduce((a, b) => (compareStats(a!, b!) <= 0 ? a : b))
+  if (maxes.every((v) => v !== undefined)) out.max = maxes.reduce((a, b) => (compareStats(a!, b!) >= 0 ? a : b))
+  return out
+}
+
+/** Decodes footer bytes from `fetchFooter`. Throws FormatError when the metadata does not decode. */
+export function summariseFooter(footer: Uint8Array): ParquetFooterSummary {
+  let metadata: FileMetaData
+  try {
+    metadata = parquetMetadata(footer, { parsers: PARSERS })
+  } catch (err) {
+    throw new FormatError(`corrupt Parquet footer: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+  }
+  if (!Array.isArray(metadata.schema) || metadata.schema.length === 0 || !Array.isArray(metadata.row_groups)) {
+    throw new FormatError('corrupt Parquet footer: no schema or row groups')
+  }
+  const tree = parquetSchema(metadata)
+  const columns = tree.children.map(({ element, children }) => ({
+    name: element.name,
+    physicalType: children.length > 0 ? 'GROUP' : (element.type ?? 'GROUP'),
+    logicalType: describeLogicalType(element),
+    nullable: element.repetition_type !== 'REQUIRED',
+  }))
+  const elements = leaves(tree, [], new Map())
+  const chunksByColumn = new Map<string, ColumnChunk[]>()
+  for (const group of metadata.row_groups) {
+    for (const chunk of group.columns) {
+      const path = chunk.meta_data?.path_in_schema.join('.') ?? '?'
+      chunksByColumn.set(path, [...(chunksByColumn.get(path) ?? []), chunk])
+    }
+  }
+  return {
+    rows: Number(metadata.num_rows),
+    createdBy: metadata.created_by,
+    footerBytes: footer.byteLength,
+    columns,
+    rowGroups: metadata.row_groups.map((group) => ({
+      rows: Number(group.num_rows),
+      compressedBytes: group.columns.reduce((sum, c) => sum + Number(c.meta_data?.total_compressed_size ?? 0n), 0),
+      uncompressedBytes: group.columns.reduce((sum, c) => sum + Number(c.meta_data?.total_uncompressed_size ?? 0n), 0),
+      codecs: [...new Set(group.columns.map((c) => c.meta_data?.codec ?? 'UNKNOWN'))].sort(),
+    })),
+    statistics: [...chunksByColumn].map(([path, chunks]) => columnStatistics(chunks, path, elements.get(path))),
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * Where the debug commands read from and write to: a local path, `s3://bucket/key` or
+ * `gs://bucket/key`. Cloud objects go through the same adapters the worker uses, built from the
+ * loaded config the way the composition root builds them (src/adapters/index.ts).
+ */
+import { open, stat } from 'node:fs/promises'
+import { isAbsolute, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { GcsObjectStore } from '../../adapters/gcs/object-store.js'
+import { S3ObjectStore } from '../../adapters/s3/object-store.js'
+import type { FerryConfig } from '../../config/load.js'
+import type { RangeReader } from '../../core/formats/parquet.js'
+import { FerryError, UsageError } from '../../errors.js'
+import type { ObjectStore } from '../../ports.js'
+
+export type CloudScheme = 's3' | 'gs'
+
+export type ObjectUrl = { scheme: CloudScheme; bucket: string; key: string } | { scheme: 'file'; path: string }
+
+/**
+ * `s3://bucket/key`, `gs://bucket/key`, `file:///abs/path` or a plain path (relative to `cwd`). The key
+ * may be empty (a bucket root, for listing). Throws UsageError for other schemes.
+ */
+export function parseObjectUrl(url: string, cwd: string): ObjectUrl {
+  const cloud = /^(s3|gs):\/\/([^/]+)\/?(.*)$/.exec(url)
+  if (cloud) return { scheme: cloud[1] as CloudScheme, bucket: cloud[2]!, key: cloud[3]! }
+  if (url.startsWith('file://')) return { scheme: 'file', path: fileURLToPath(url) }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    throw new UsageError(`unsupported URL ${url}: use a local path, s3://bucket/key or gs://bucket/key`)
+  }
+  return { scheme: 'file', path: isAbsolute(url) ? url : resolve(cwd, url) }
+}
+
+/** The S3 or GCS adapter for the config's endpoints and credentials. */
+export function cloudStore(scheme: CloudScheme, config: FerryConfig): ObjectStore {
+  if (scheme === 's3') {
+    return new S3ObjectStore({
+      region: config.aws.region,
+      ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}),
+    })
+  }
+  return new GcsObjectStore({
+    ...(config.gcs.projectId ? { projectId: config.gcs.projectId } : {}),
+    ...(config.gcs.endpoint ? { apiEndpoint: config.gcs.endpoint } : {}),
+  })
+}
+
+/** One object to read, by ranges or whole. Ranged reads are what let `inspect` fetch only a footer. */
+export interface ObjectSource extends RangeReader {
+  /** the location as the user gave it (paths resolved), for messages */
+  readonly url: string
+  /** the bucket; empty for a local file */
+  readonly bucket: string
+  /** the object key, or the local path: what the format and the dataset are recognised by */
+  readonly key: string
+  readonly lastModified?: Date
+  /** bytes fetched so far, to show how little of the object a command needed */
+  readonly bytesRead: number
+  readAll(): Promise<Uint8Array>
+}
+
+export interface OpenOptions {
+  /** resolves relative paths; default the process's working directory */
+  cwd?: string
+}
+
+/** Opens a local path, s3:// or gs:// object. Throws FerryError FERRY_SOURCE_READ when it does not exist. */
+export async function openObjectUrl(
+  url: string,
+  config: FerryConfig,
+  options: OpenOptions = {},
+): Promise<ObjectSource> {
+  const location = parseObjectUrl(url, options.cwd ?? process.cwd())
+  if (location.scheme === 'file') return openLocalFile(location.path)
+  const { bucket, key } = location
+  const display = `${location.scheme}://${bucket}/${key}`
+  if (key === '') throw new UsageError(`${display} names a bucket, not an object`)
+  const store = cloudStore(location.scheme, config)
+  const info = await store.head(bucket, key)
+  if (!info) {
+    throw new FerryError('FERRY_SOURCE_READ', `${display} does not exist`, { context: { bucket, key } })
+  }
+  return counting(display, { bucket, key }, info.size, info.lastModified, (range) => store.get(bucket, key, range))
+}
+
+async function openLocalFile(path: string): Promise<ObjectSource> {
+  let stats: Awaited<ReturnType<typeof stat>>
+  try {
+    stats = await stat(path)
+  } catch (err) {
+    throw new FerryError('FERRY_SOURCE_READ', `${path} does not exist or cannot be read`, { cause: err })
+  }
+  if (!stats.isFile()) throw new FerryError('FERRY_SOURCE_READ', `${path} is not a file`)
+  return counting(path, { bucket: '', key: path }, stats.size, stats.mtime, async ({ start, end }) => {
+    const handle = await open(path, 'r')
+    try {
+      const out = new Uint8Array(end - start)
+      let filled = 0
+      while (filled < out.length) {
+        const { bytesRead } = await handle.read(out, filled, out.length - filled, start + filled)
+        if (bytesRead === 0) break
+        filled += bytesRead
+      }
+      return out.subarray(0, filled)
+    } finally {
+      await handle.close()
+    }
+  })
+}
+
+function counting(
+  url: string,
+  { bucket, key }: { bucket: string; key: string },
+  size: number,
+  lastModified: Date | undefined,
+  get: (range: { start: number; end: number }) => Promise<Uint8Array>,
+): ObjectSource {
+  let bytesRead = 0
+  const read = async (start: number, end: number) => {
+    const bytes = await get({ start, end })
+    bytesRead += bytes.byteLength
+    return bytes
+  }
+  return {
+    url,
+    bucket,
+    key,
+    size,
+    lastModified,
+    get bytesRead() {
+      return bytesRead
+    },
+    read,
+    readAll: () => read(0, size),
+  }
+}
