@@ -137,6 +137,16 @@ export class LocalEventBus implements EventBus {
         },
       )
     }
+    const since = options.since
+    if (since) {
+      // Seek: the file keeps every line, so any time can be replayed, acked lines included.
+      const seeked: SubscriptionState = { ...state, position: await positionAt(topicPath, since) }
+      await this.io('seek', { subscription }, async () => {
+        const tmp = `${statePath}.${randomUUID()}.tmp`
+        await writeFile(tmp, JSON.stringify(seeked))
+        await rename(tmp, statePath)
+      })
+    }
     const sub = new LocalSubscription(topicPath, statePath, handler, this.options, () => this.subscriptions.delete(sub))
     this.subscriptions.add(sub)
     return sub
@@ -311,6 +321,20 @@ async function readLines(path: string, position: number): Promise<Array<{ text: 
     }
   } finally {
     await file.close()
+  }
+}
+
+/** Byte offset of the first complete line published at or after `since`; the end when there is none. */
+async function positionAt(path: string, since: Date): Promise<number> {
+  let position = 0
+  for (;;) {
+    const lines = await readLines(path, position)
+    if (lines.length === 0) return position
+    for (const { text, end } of lines) {
+      const message = decodeLine(text)
+      if (message && message.publishTime >= since) return position
+      position = end
+    }
   }
 }
 

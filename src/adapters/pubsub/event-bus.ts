@@ -100,6 +100,13 @@ export class PubSubEventBus implements EventBus {
         throw new FerryError('FERRY_PUBSUB', `Pub/Sub subscription ${subscription} does not exist`, { context })
       }
     }
+    if (options.since) {
+      try {
+        await this.pubsub.subscription(subscription).seek(options.since)
+      } catch (err) {
+        throw pubsubError(err, 'seek', context)
+      }
+    }
     const sub = this.pubsub.subscription(subscription, {
       flowControl: { maxMessages: this.options.maxInFlight ?? 100, allowExcessMessages: false },
       closeOptions: {

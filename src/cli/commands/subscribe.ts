@@ -1,64 +1,77 @@
+import { randomBytes } from 'node:crypto'
 import { openInfrastructure } from '../../adapters/index.js'
-import type { QualityEvent } from '../../core/messages.js'
+import type { QualityMessage } from '../../core/messages.js'
 import { UsageError } from '../../errors.js'
-import type { BusMessage } from '../../ports.js'
-import { boolOpt, type Command, Exit, stringOpt } from '../command.js'
+import { parseSince } from '../../ops/replay/time.js'
+import type { BusMessage, BusSubscription } from '../../ports.js'
+import { boolOpt, type Command, Exit, type ParsedArgs, stringOpt } from '../command.js'
 import { createRuntime, untilAborted } from '../runtime.js'
 import { parseIntOption } from './broker.js'
 
 export const subscribeCommand: Command = {
   name: 'subscribe',
   summary: 'print data-quality events as they arrive',
-  usage: `Usage: ferry subscribe [--status fail] [--dataset orders] [--json] [--subscription NAME]
+  usage: `Usage: ferry subscribe [--status fail] [--dataset orders] [--scope file|night] [--since PT2H]
+                       [--json] [--subscription NAME | --ephemeral] [--max-events N]
 
 Creates (or reuses) a subscription on the ferry-quality topic, filtered server-side on the event
-attributes, and prints each event: one readable line per file, or the event JSON with --json.
-Runs until Ctrl-C (or --max-events).
+attributes, and prints each event: one readable line per event, or the event JSON with --json.
+--since first seeks the subscription back to a time (or a duration ago), so events published since
+are delivered again, as far back as the bus keeps them. Runs until Ctrl-C (or --max-events);
+--ephemeral uses a fresh subscription and deletes it on the way out.
 
-Example:
-  ferry subscribe --status fail --dataset orders`,
+Examples:
+  ferry subscribe --status fail --dataset orders
+  ferry subscribe --scope night --since P1D --json --ephemeral | jq -r '.dataset + " " + .status'`,
   options: {
     status: { type: 'string' },
     dataset: { type: 'string' },
+    scope: { type: 'string' },
+    since: { type: 'string' },
     json: { type: 'boolean' },
     subscription: { type: 'string' },
+    ephemeral: { type: 'boolean' },
     'max-events': { type: 'string' },
   },
   optionHelp: {
     status: 'only pass or fail events',
     dataset: 'only events of this dataset',
+    scope: 'only file (one per file) or night (one per dataset-night) events',
+    since: 'replay events published since this instant or ISO-8601 duration ago (PT2H, P1D)',
     json: 'print each event as one JSON line (for jq and pipes)',
     subscription: 'subscription name (default derived from the filters, so re-runs reuse it)',
+    ephemeral: 'use a new subscription and delete it on exit',
     'max-events': 'exit after this many events',
   },
   async run(args, ctx) {
-    const { config, logger } = createRuntime(args, ctx)
-    const status = stringOpt(args, 'status')
-    if (status !== undefined && status !== 'pass' && status !== 'fail') {
-      throw new UsageError(`--status must be pass or fail, got ${JSON.stringify(status)}`)
-    }
-    const dataset = stringOpt(args, 'dataset')
+    const filter = attributeFilter(args)
+    const sinceRaw = stringOpt(args, 'since')
+    const since = sinceRaw === undefined ? undefined : parseSince(sinceRaw, new Date())
     const maxRaw = stringOpt(args, 'max-events')
     const max = maxRaw === undefined ? Number.POSITIVE_INFINITY : parseIntOption(maxRaw, 'max-events', 1, 1_000_000)
-    const attributes: Record<string, string> = {
-      ...(status ? { status } : {}),
-      ...(dataset ? { dataset } : {}),
+    const ephemeral = boolOpt(args, 'ephemeral')
+    if (ephemeral && stringOpt(args, 'subscription') !== undefined) {
+      throw new UsageError('--ephemeral makes its own subscription: drop --subscription')
     }
-    const name =
-      stringOpt(args, 'subscription') ??
-      ['ferry-subscribe', config.bus.topic, status ?? 'all', dataset ?? 'all']
-        .join('-')
-        .replace(/[^A-Za-z0-9._-]/g, '_')
+    const { config, logger } = createRuntime(args, ctx)
+    const name = ephemeral
+      ? `ferry-subscribe-${randomBytes(6).toString('hex')}`
+      : (stringOpt(args, 'subscription') ??
+        ['ferry-subscribe', config.bus.topic, filter.status ?? 'all', filter.dataset ?? 'all']
+          .concat(filter.scope ? [filter.scope] : [])
+          .join('-')
+          .replace(/[^A-Za-z0-9._-]/g, '_'))
     const infra = await openInfrastructure(config, logger, { kafka: false })
     const done = new AbortController()
     let seen = 0
     const json = boolOpt(args, 'json')
+    let subscription: BusSubscription | undefined
     try {
       await infra.bus.ensureTopic(config.bus.topic)
-      const subscription = await infra.bus.subscribe(
+      subscription = await infra.bus.subscribe(
         config.bus.topic,
         name,
-        { attributes, create: true },
+        { attributes: filter, create: true, ...(since ? { since } : {}) },
         async (message) => {
           if (seen >= max) throw new Error('enough events') // nack: leave it for the next run
           seen++
@@ -68,22 +81,45 @@ Example:
       )
       if (!json) ctx.err(`listening on subscription ${name} (Ctrl-C to stop)`)
       await Promise.race([untilAborted(ctx.signal), untilAborted(done.signal)])
-      await subscription.close()
       return Exit.OK
     } finally {
+      await subscription?.close()
+      // Only a subscription this run created for itself is removed; named ones are meant to be reused.
+      if (ephemeral) await infra.bus.deleteSubscription(name)
       await infra.close()
     }
   },
 }
 
+/** The server-side attribute filter from --status, --dataset and --scope. */
+function attributeFilter(args: ParsedArgs): Record<string, string> {
+  const status = stringOpt(args, 'status')
+  if (status !== undefined && status !== 'pass' && status !== 'fail') {
+    throw new UsageError(`--status must be pass or fail, got ${JSON.stringify(status)}`)
+  }
+  const scope = stringOpt(args, 'scope')
+  if (scope !== undefined && scope !== 'file' && scope !== 'night') {
+    throw new UsageError(`--scope must be file or night, got ${JSON.stringify(scope)}`)
+  }
+  const dataset = stringOpt(args, 'dataset')
+  return {
+    ...(status ? { status } : {}),
+    ...(dataset ? { dataset } : {}),
+    ...(scope ? { scope } : {}),
+  }
+}
+
 function describe(message: BusMessage): string {
   try {
-    const event = JSON.parse(message.data.toString('utf8')) as QualityEvent
+    const event = JSON.parse(message.data.toString('utf8')) as QualityMessage
     const failed = event.checks.filter((c) => c.status !== 'pass')
     const detail = failed.length
       ? failed.map((c) => `${c.name}=${String(c.observed)} (threshold ${String(c.threshold)})`).join(', ')
-      : `${event.counts.rowsOut}/${event.counts.rowsIn} rows`
-    return `${event.evaluatedAt} ${event.status.toUpperCase().padEnd(4)} ${event.dataset} ${event.source.uri} ${detail}`
+      : event.scope === 'night'
+        ? `${event.counts.files} file(s), ${event.counts.rowsOut}/${event.counts.rowsIn} rows`
+        : `${event.counts.rowsOut}/${event.counts.rowsIn} rows`
+    const subject = event.scope === 'night' ? `night ${event.date}` : event.source.uri
+    return `${event.evaluatedAt} ${event.status.toUpperCase().padEnd(4)} ${event.dataset} ${subject} ${detail}`
   } catch {
     return `${message.publishTime.toISOString()} ${JSON.stringify(message.attributes)} ${message.data.toString('utf8')}`
   }
