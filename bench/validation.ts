@@ -108,10 +108,10 @@ function benchmark(representation: Representation): void {
   if (fast.invalid !== rowWise.invalid || fast.invalid !== ajvOnly.invalid) {
     throw new Error(`verdicts differ: columnar ${fast.invalid}, row-wise ${rowWise.invalid}, ajv ${ajvOnly.invalid}`)
   }
-  const values = fast.rate * Object.keys(batches[0]!.columns).length
+  const cells = fast.rate * Object.keys(batches[0]!.columns).length
   console.log(`\n${representation === 'reader' ? 'as the reader decodes today' : 'raw decoded columns'}:`)
   console.log(`  invalid rows                    ${fast.invalid} of ${ROWS}`)
-  console.log(`  columnar (${columnar.mode})          ${format(fast.rate)} (${(values / 1e6).toFixed(1)}M values/s)`)
+  console.log(`  columnar (${columnar.mode})          ${format(fast.rate)} (${(cells / 1e6).toFixed(1)}M cells/s)`)
   console.log(`  row-wise: build rows + ajv      ${format(rowWise.rate)}`)
   console.log(`  ajv alone on prebuilt rows      ${format(ajvOnly.rate)}`)
   console.log(`  columnar / row-wise             ${(fast.rate / rowWise.rate).toFixed(2)}x`)

@@ -77,7 +77,11 @@ async function readOutput(deps: QualityDeps, result: FileResult, dataset: Datase
   const { store, bucket, prefix } = deps.output
   const key = outputKey(prefix, dataset.name, result.eventDate, result.source)
   try {
-    return { stats: await outputStats(await store.get(bucket, key), dataset.checks, dataset.outputColumns) }
+    const info = await store.head(bucket, key)
+    if (!info) return { unreadable: `${bucket}/${key} does not exist` }
+    // Ranged reads, one row group at a time: the output is never held whole in memory.
+    const reader = { size: info.size, read: (start: number, end: number) => store.get(bucket, key, { start, end }) }
+    return { stats: await outputStats(reader, dataset.checks, dataset.outputColumns) }
   } catch (err) {
     if (!isFerryError(err) || err.retryable) throw err
     return { unreadable: errorMessage(err) }

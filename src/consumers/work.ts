@@ -197,8 +197,6 @@ async function runOnce(deps: WorkDeps, message: ObjectMessage, dataset: Dataset,
     await store.delete(bucket, qKey)
   }
   const upload = performance.now() - t1
-  // Reported so the quality consumer can check schema drift without reading the source again.
-  const sourceColumns = sourceColumnsOf(bytes)
   const result: AttemptResult = {
     status: processed.rowsOut === 0 && processed.rowsRejected > 0 ? 'quarantined' : 'written',
     rowsIn: processed.rowsIn,
@@ -209,7 +207,8 @@ async function runOnce(deps: WorkDeps, message: ObjectMessage, dataset: Dataset,
     output: deps.uri(store, bucket, outKey),
     quarantine: processed.quarantine ? deps.uri(store, bucket, qKey) : null,
     firstErrors: processed.firstErrors.slice(0, 10),
-    ...(sourceColumns ? { sourceColumns } : {}),
+    // reported so the quality consumer can check schema drift without reading the source again
+    sourceColumns: sourceColumnsOf(processed.source.columns),
     durationsMs: {
       download: round(download),
       ...Object.fromEntries(Object.entries(processed.durationsMs).map(([k, v]) => [k, round(v)])),

@@ -51,7 +51,7 @@ export interface EngineSinks {
 export interface EngineOptions {
   /** rows read, validated and transformed at a time at most (a row group, or a slice of a larger one) */
   batchRows?: number
-  /** smallest output row group but the last; default 100,000 */
+  /** smallest output row group but the last; default 65,536 */
   rowGroupRows?: number
   /** output compression; default SNAPPY */
   codec?: WriteCodec
@@ -108,7 +108,7 @@ export async function processSource(
     durationsMs.transform += result.transformMs
     newest.offer(batch.columns[dataset.eventTimeField], result.written, result.rows)
     const writing = performance.now()
-    await output.add(result.output, result.rows)
+    await output.add(result.output, result.rows, result.written)
     await quarantine.add(batch, result.rejections)
     rowsIn += batch.length
     rowsOut += result.rows

@@ -50,15 +50,22 @@ function input(value: unknown): unknown {
 }
 
 /**
- * Runs `compute(i)` for every row, recording a failure (and a null) for each row it throws for. The
- * try block wraps the loop rather than each call, and the loop resumes after a failure.
+ * Runs `compute(i)` for every row but those `skip` flags (which get null), recording a failure (and a
+ * null) for each row it throws for. The try block wraps the loop rather than each call, and the loop
+ * resumes after a failure.
  */
-function perRow(length: number, compute: (index: number) => unknown, failures: StepFailure[]): unknown[] {
+function perRow(
+  length: number,
+  compute: (index: number) => unknown,
+  skip: Uint8Array | undefined,
+  failures: StepFailure[],
+): unknown[] {
   const out = new Array<unknown>(length)
   let i = 0
   while (i < length) {
     try {
-      for (; i < length; i++) out[i] = compute(i) ?? null
+      if (skip) for (; i < length; i++) out[i] = skip[i] ? null : (compute(i) ?? null)
+      else for (; i < length; i++) out[i] = compute(i) ?? null
     } catch (err) {
       failures.push({ index: i, error: err })
       out[i] = null
@@ -72,17 +79,18 @@ function deriveColumn(
   step: Extract<ColumnStep, { op: 'derive' }>,
   columns: Columns,
   length: number,
+  skip: Uint8Array | undefined,
   failures: StepFailure[],
 ) {
   const sources = step.from.map((name) => columns.get(name) ?? NO_VALUES)
   const fn = step.value
   if (sources.length === 1) {
     const only = sources[0]!
-    return perRow(length, (i) => fn(input(only[i])), failures)
+    return perRow(length, (i) => fn(input(only[i])), skip, failures)
   }
   if (sources.length === 2) {
     const [first, second] = sources as [ArrayLike<unknown>, ArrayLike<unknown>]
-    return perRow(length, (i) => fn(input(first[i]), input(second[i])), failures)
+    return perRow(length, (i) => fn(input(first[i]), input(second[i])), skip, failures)
   }
   const args = new Array<unknown>(sources.length)
   return perRow(
@@ -91,15 +99,22 @@ function deriveColumn(
       for (let s = 0; s < sources.length; s++) args[s] = input(sources[s]![i])
       return fn(...args)
     },
+    skip,
     failures,
   )
 }
 
 /**
- * Applies the steps to `length` rows held as columns, in place. Returns the rows a cast or derive
- * threw for; their values become null and later steps still see them.
+ * Applies the steps to `length` rows held as columns, in place, skipping the rows `skip` flags (rows
+ * the schema rejected: cast and derive give them null without running). Returns the rows a cast or
+ * derive threw for; their values become null and later steps still see them.
  */
-export function applyColumnSteps(steps: readonly ColumnStep[], columns: Columns, length: number): StepFailure[] {
+export function applyColumnSteps(
+  steps: readonly ColumnStep[],
+  columns: Columns,
+  length: number,
+  skip?: Uint8Array,
+): StepFailure[] {
   const failures: StepFailure[] = []
   for (const step of steps) {
     switch (step.op) {
@@ -118,12 +133,12 @@ export function applyColumnSteps(steps: readonly ColumnStep[], columns: Columns,
         const to = step.to
         columns.set(
           step.column,
-          perRow(length, (i) => castValue(values[i], to), failures),
+          perRow(length, (i) => castValue(values[i], to), skip, failures),
         )
         break
       }
       case 'derive':
-        columns.set(step.column, deriveColumn(step, columns, length, failures))
+        columns.set(step.column, deriveColumn(step, columns, length, skip, failures))
         break
     }
   }

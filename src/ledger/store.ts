@@ -51,7 +51,11 @@ export class KafkaLedgerStore implements LedgerStore {
         latest.set(record.key ?? ledgerKey(entry), entry)
       } catch (err) {
         // One bad record must not hide the rest of the ledger; the next write of its key replaces it.
-        if (unreadable++ === 0) this.logger.warn({ err, partition: record.partition, offset: record.offset }, 'unreadable ledger record skipped')
+        if (unreadable++ === 0)
+          this.logger.warn(
+            { err, partition: record.partition, offset: record.offset },
+            'unreadable ledger record skipped',
+          )
       }
     })
     this.logger.debug({ topic: this.topic, entries: latest.size, unreadable }, 'ledger loaded')

@@ -4,11 +4,11 @@ import type { LedgerStore } from './store.js'
 import {
   isDuplicate,
   ledgerKey,
+  type ObjectVersion,
   processed,
   processing,
   qualified,
   queued,
-  type ObjectVersion,
   type RecordPosition,
   received,
   repeatedResult,
@@ -67,7 +67,13 @@ export class LedgerTracker {
       if (repeat) {
         await this.record([[key, () => skipped(prev, message, at, this.now())]])
         this.logger.info(
-          { run_id: message.runId, bucket: message.bucket, key: message.key, eTag: message.eTag, writtenBy: prev.runId },
+          {
+            run_id: message.runId,
+            bucket: message.bucket,
+            key: message.key,
+            eTag: message.eTag,
+            writtenBy: prev.runId,
+          },
           'duplicate delivery skipped: this version is already processed',
         )
         return repeat

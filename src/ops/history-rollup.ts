@@ -3,8 +3,8 @@ import type { HistoryEntry } from './history-schema.js'
 import type { DatasetNight } from './report/model.js'
 
 /** Failures kept per dataset-night: what a person reads in a report; the counts say how many. */
-export const MAX_FAILURES = 20
-export const MAX_SLOWEST = 5
+const MAX_FAILURES = 20
+const MAX_SLOWEST = 5
 const MAX_REASON = 500
 
 /** What one evaluated file adds to its dataset-night. */

@@ -146,6 +146,7 @@ export async function runNight(
 
   const files = new Map<string, FileOutcome>()
   const results = new Map<string, FileResult>()
+  const output = { store: infra.output, bucket: config.output.bucket, prefix: config.output.prefix }
   let earlierRuns = 0
   await infra.log.consume({
     groupId: config.kafka.groups.quality,
@@ -156,7 +157,7 @@ export async function runNight(
       bus: infra.bus,
       topic: config.bus.topic,
       datasets,
-      output: { store: infra.output, bucket: config.output.bucket, prefix: config.output.prefix },
+      output,
       logger: logger.child({ component: 'quality' }),
       ledger,
       onEvaluated: (result, event) => {
@@ -170,16 +171,19 @@ export async function runNight(
       },
     }),
   })
-  const nights = await evaluateNight({
-    runId: options.runId,
-    datasets,
-    results: [...results.values()],
-    drained: queued.keys,
-    output: { store: infra.output, bucket: config.output.bucket, prefix: config.output.prefix },
-    bus: infra.bus,
-    topic: config.bus.topic,
-    logger: logger.child({ component: 'quality' }),
-  })
+  // An interrupted night has not ended: judging it would report every file not reached yet as missing.
+  const nights = options.signal?.aborted
+    ? undefined
+    : await evaluateNight({
+        runId: options.runId,
+        datasets,
+        results: [...results.values()],
+        drained: queued.keys,
+        output,
+        bus: infra.bus,
+        topic: config.bus.topic,
+        logger: logger.child({ component: 'quality' }),
+      })
   return {
     runId: options.runId,
     startedAt,

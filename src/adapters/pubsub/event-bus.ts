@@ -16,6 +16,13 @@ export interface PubSubBusConfig {
 
 const GOOGLE_HOST = /^(https?:\/\/)?[^/:]*\.googleapis\.com(:\d+)?\/*$/
 
+/**
+ * Message retention on topics Ferry creates: what lets `SubscribeOptions.since` seek a subscription
+ * back over messages it already acknowledged, or published before it existed. Seven days: as long
+ * as a subscription keeps unacknowledged messages by default.
+ */
+const TOPIC_RETENTION_SECONDS = 7 * 24 * 3600
+
 export interface PubSubBusOptions {
   /** stream and handler errors are logged here; without one they are dropped */
   logger?: Logger
@@ -60,7 +67,7 @@ export class PubSubEventBus implements EventBus {
 
   async ensureTopic(topic: string): Promise<void> {
     try {
-      await this.pubsub.createTopic(topic)
+      await this.pubsub.createTopic({ name: topic, messageRetentionDuration: { seconds: TOPIC_RETENTION_SECONDS } })
     } catch (err) {
       if (grpcCode(err) !== GrpcStatus.ALREADY_EXISTS) throw pubsubError(err, 'createTopic', { topic })
     }

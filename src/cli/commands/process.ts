@@ -1,7 +1,7 @@
-import { UsageError } from '../../errors.js'
-import { formatProcess, openOutputTarget, processObject } from '../../ops/debug/process.js'
+import { errorMessage, UsageError } from '../../errors.js'
+import { formatProcess, openOutputTarget, type ProcessReport, processObject } from '../../ops/debug/process.js'
 import { openObjectUrl } from '../../ops/debug/source.js'
-import { chooseDataset } from '../../ops/debug/validate.js'
+import { chooseDataset, isUnreadable } from '../../ops/debug/validate.js'
 import { datasets } from '../../schemas/datasets/index.js'
 import { boolOpt, type Command, Exit, stringOpt } from '../command.js'
 import { createRuntime } from '../runtime.js'
@@ -33,7 +33,15 @@ Example:
     const target = openOutputTarget(out, config, ctx.cwd)
     const source = await openObjectUrl(args.positionals[0]!, config, { cwd: ctx.cwd })
     const dataset = chooseDataset(datasets, source.key, stringOpt(args, 'dataset'))
-    const report = await processObject(source, dataset, target, config.output.quarantinePrefix)
+    let report: ProcessReport
+    try {
+      report = await processObject(source, dataset, target, config.output.quarantinePrefix)
+    } catch (err) {
+      if (!isUnreadable(err)) throw err
+      // what the worker would dead-letter: say so plainly, it is the failure being reproduced
+      ctx.out(`${source.url} cannot be processed [${err.code}]: ${errorMessage(err)}`)
+      return Exit.ERROR
+    }
     if (boolOpt(args, 'json')) ctx.out(JSON.stringify(report, null, 2))
     else for (const line of formatProcess(report)) ctx.out(line)
     return report.rowsRejected > 0 ? Exit.DATA : Exit.OK

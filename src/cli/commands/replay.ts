@@ -69,7 +69,9 @@ Examples:
     const object = stringOpt(args, 'object')
     const chosen = MODES.filter((m) => args.values[m] !== undefined)
     if (object !== undefined) {
-      const others = [...chosen, 'group', 'topic', 'partition', 'execute', 'follow'].filter((o) => args.values[o] !== undefined)
+      const others = [...chosen, 'group', 'topic', 'partition', 'execute', 'follow'].filter(
+        (o) => args.values[o] !== undefined,
+      )
       if (others.length) throw new UsageError(`--object cannot be combined with --${others.join(', --')}`)
     } else if (chosen.length !== 1) {
       throw new UsageError(`give exactly one of --${MODES.join(', --')} (or --object)`)
@@ -113,7 +115,9 @@ function replayMode(args: ParsedArgs): ReplayMode {
 
 function integer(raw: string, name: string, signed: boolean): bigint {
   if (!(signed ? /^[+-]?\d+$/ : /^\d+$/).test(raw.trim())) {
-    throw new UsageError(`--${name} must be ${signed ? 'an integer' : 'a non-negative integer'}, got ${JSON.stringify(raw)}`)
+    throw new UsageError(
+      `--${name} must be ${signed ? 'an integer' : 'a non-negative integer'}, got ${JSON.stringify(raw)}`,
+    )
   }
   return BigInt(raw.trim())
 }

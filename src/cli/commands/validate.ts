@@ -1,5 +1,12 @@
+import { errorMessage } from '../../errors.js'
 import { openObjectUrl } from '../../ops/debug/source.js'
-import { chooseDataset, formatValidation, validateObject } from '../../ops/debug/validate.js'
+import {
+  chooseDataset,
+  formatValidation,
+  isUnreadable,
+  type ValidationSummary,
+  validateObject,
+} from '../../ops/debug/validate.js'
 import { datasets } from '../../schemas/datasets/index.js'
 import { boolOpt, type Command, Exit, stringOpt } from '../command.js'
 import { createRuntime } from '../runtime.js'
@@ -28,10 +35,21 @@ Example:
   async run(args, ctx) {
     const { config } = createRuntime(args, ctx)
     const maxErrors = parseIntOption(stringOpt(args, 'max-errors') ?? '10', 'max-errors', 0, 10_000)
+    const json = boolOpt(args, 'json')
     const source = await openObjectUrl(args.positionals[0]!, config, { cwd: ctx.cwd })
     const dataset = chooseDataset(datasets, source.key, stringOpt(args, 'dataset'))
-    const summary = await validateObject(source, dataset, maxErrors)
-    if (boolOpt(args, 'json')) ctx.out(JSON.stringify(summary, null, 2))
+    let summary: ValidationSummary
+    try {
+      summary = await validateObject(source, dataset, maxErrors)
+    } catch (err) {
+      if (!isUnreadable(err)) throw err
+      const { code, message } = err
+      if (json)
+        ctx.out(JSON.stringify({ url: source.url, dataset: dataset.name, unreadable: { code, message } }, null, 2))
+      else ctx.out(`${source.url} is unreadable [${code}]: ${errorMessage(err)}`)
+      return Exit.ERROR
+    }
+    if (json) ctx.out(JSON.stringify(summary, null, 2))
     else for (const line of formatValidation(summary)) ctx.out(line)
     return summary.invalid > 0 ? Exit.DATA : Exit.OK
   },

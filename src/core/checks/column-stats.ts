@@ -1,11 +1,11 @@
-import type { OutputColumn, OutputColumnType, Row } from '../formats/columns.js'
-import { readParquet } from '../formats/parquet.js'
+import type { OutputColumn, OutputColumnType } from '../formats/columns.js'
+import { openParquet, type RangeReader } from '../formats/parquet.js'
 import type { DatasetChecks } from './config.js'
 
 /** What the column checks need to know about one column of a written file. */
 export interface ColumnStats {
   nulls: number
-  /** smallest and largest non-null value, as read (numbers, or ISO text for dates and timestamps) */
+  /** smallest and largest non-null value, in row-model form (numbers, or ISO text for dates and timestamps) */
   min?: number | string
   max?: number | string
 }
@@ -21,8 +21,15 @@ export interface FileStats {
   duplicates: number[]
 }
 
+/** Consecutive rows as one array of values per column (a Parquet column batch). */
+export interface ColumnarBatch {
+  length: number
+  columns: Record<string, ArrayLike<unknown>>
+}
+
 /** At most this many unexpected values are quoted in a message: enough to recognise the problem. */
 const MAX_EXAMPLES = 5
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER)
 
 /** Whether any configured check needs statistics of the written output. */
 export function needsOutputStats(checks: DatasetChecks | undefined): boolean {
@@ -36,8 +43,8 @@ export function needsOutputStats(checks: DatasetChecks | undefined): boolean {
 }
 
 /**
- * Accumulates column statistics one batch of rows at a time. Memory is one entry per column plus,
- * per duplicates check, a Set of the file's key strings: bounded by the file, never by the night.
+ * Accumulates column statistics one batch at a time. Memory is one entry per column plus, per
+ * duplicates check, a Set of the file's key strings: bounded by the file, never by the night.
  */
 export class StatsCollector {
   private readonly columns = new Map<string, { type: OutputColumnType; stats: ColumnStats }>()
@@ -62,22 +69,30 @@ export class StatsCollector {
     this.keys = (checks.duplicates ?? []).map((c) => ({ columns: c.columns, seen: new Set<string>(), count: 0 }))
   }
 
-  add(rows: readonly Row[]): void {
-    for (const row of rows) {
-      for (const [name, { type, stats }] of this.columns) offer(type, stats, row[name])
-      for (const check of this.allowed) {
-        const value = row[check.column]
-        if (value === null || value === undefined || check.values.has(value)) continue
+  add(batch: ColumnarBatch): void {
+    const column = (name: string) => batch.columns[name] ?? { length: 0 }
+    for (const [name, { type, stats }] of this.columns) {
+      const values = column(name)
+      for (let r = 0; r < batch.length; r++) offer(type, stats, cell(values[r]))
+    }
+    for (const check of this.allowed) {
+      const values = column(check.column)
+      for (let r = 0; r < batch.length; r++) {
+        const value = cell(values[r])
+        if (value === null || check.values.has(value)) continue
         check.count++
         if (check.examples.size < MAX_EXAMPLES) check.examples.add(String(value))
       }
-      for (const check of this.keys) {
-        const key = JSON.stringify(check.columns.map((c) => row[c] ?? null))
+    }
+    for (const check of this.keys) {
+      const parts = check.columns.map(column)
+      for (let r = 0; r < batch.length; r++) {
+        const key = JSON.stringify(parts.map((values) => cell(values[r])))
         if (check.seen.has(key)) check.count++
         else check.seen.add(key)
       }
     }
-    this.rows += rows.length
+    this.rows += batch.length
   }
 
   stats(): FileStats {
@@ -90,14 +105,18 @@ export class StatsCollector {
   }
 }
 
-/** Statistics of a written Parquet file, read one row group at a time. Pure: bytes in, numbers out. */
+/**
+ * Statistics of a written Parquet file, read through ranged reads one row group at a time, so
+ * memory holds one row group whatever the file's size. Throws like `openParquet`.
+ */
 export async function outputStats(
-  bytes: Uint8Array,
+  reader: RangeReader,
   checks: DatasetChecks,
   outputColumns: readonly OutputColumn[],
 ): Promise<FileStats> {
   const collector = new StatsCollector(checks, outputColumns)
-  for await (const batch of readParquet(bytes)) collector.add(batch.rows)
+  const input = await openParquet(reader)
+  for await (const batch of input.batches()) collector.add(batch)
   return collector.stats()
 }
 
@@ -112,8 +131,20 @@ export function compareValues(type: OutputColumnType, a: number | string, b: num
   return x < y ? -1 : x > y ? 1 : 0
 }
 
+/**
+ * A decoded Parquet value in row-model form, as the checks' config states values: millisecond
+ * timestamps arrive as Dates, INT64 as BigInts (a number when safe, else its decimal text).
+ * Output columns are scalar, so nothing else needs converting.
+ */
+function cell(value: unknown): unknown {
+  if (value === undefined || value === null) return null
+  if (value instanceof Date) return value.toISOString()
+  if (typeof value === 'bigint') return value >= -MAX_SAFE && value <= MAX_SAFE ? Number(value) : value.toString()
+  return value
+}
+
 function offer(type: OutputColumnType, stats: ColumnStats, value: unknown): void {
-  if (value === null || value === undefined) {
+  if (value === null) {
     stats.nulls++
     return
   }

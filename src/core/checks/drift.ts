@@ -1,5 +1,5 @@
 import type { JsonSchema } from '../dataset.js'
-import { parquetMetadata } from '../formats/parquet.js'
+import type { ColumnInfo } from '../formats/parquet.js'
 import type { CheckResult, Severity, SourceColumn } from '../messages.js'
 import { check } from './result.js'
 
@@ -12,16 +12,10 @@ export interface Drift {
 
 /** Names listed per kind of drift in a message; the count says how many there are. */
 const MAX_LISTED = 10
-const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31] // "PAR1"
 
-/**
- * The top-level columns a Parquet source declares in its footer, for the worker to report. Other
- * formats (and compressed Parquet) carry no typed columns of their own here: undefined, and the
- * drift check is skipped for them.
- */
-export function sourceColumnsOf(bytes: Uint8Array): SourceColumn[] | undefined {
-  if (!PARQUET_MAGIC.every((byte, i) => bytes[i] === byte)) return undefined
-  return parquetMetadata(bytes).columns.map(({ name, physicalType, logicalType }) => ({
+/** The source columns as the engine read them from the footer, in the shape a FileResult carries. */
+export function sourceColumnsOf(columns: readonly ColumnInfo[]): SourceColumn[] {
+  return columns.map(({ name, physicalType, logicalType }) => ({
     name,
     physicalType,
     ...(logicalType ? { logicalType } : {}),

@@ -14,13 +14,14 @@ import type { Rejection } from './quarantine.js'
 const TRANSFORM_KEYWORD = 'transform'
 
 export interface BatchResult {
-  /** one array per output column (dataset order), each `rows` long */
+  /** one array per output column (dataset order), as long as the batch; only `written` rows count */
   output: ArrayLike<unknown>[]
+  /** how many rows are written */
   rows: number
+  /** batch indexes of the written rows, ascending; undefined when every row is written */
+  written: Int32Array | undefined
   /** rejected rows in batch order */
   rejections: Rejection[]
-  /** batch indexes of the written rows; undefined when every row was written */
-  written: Int32Array | undefined
   validateMs: number
   transformMs: number
 }
@@ -42,12 +43,6 @@ function transformError(err: unknown): RowError {
   return { instancePath: '', keyword: TRANSFORM_KEYWORD, message, params: {} }
 }
 
-function select(values: ArrayLike<unknown>, indexes: Int32Array): unknown[] {
-  const out = new Array<unknown>(indexes.length)
-  for (let i = 0; i < indexes.length; i++) out[i] = values[indexes[i]!]
-  return out
-}
-
 /** Indexes below `length` whose flag is 0. */
 function unflagged(flags: Uint8Array, length: number): Int32Array {
   const out = new Int32Array(length)
@@ -56,37 +51,35 @@ function unflagged(flags: Uint8Array, length: number): Int32Array {
   return out.subarray(0, count)
 }
 
-/** The declarative path: the steps over the valid rows' columns. */
-function transformColumns(dataset: Dataset, batch: ColumnBatch, valid: Int32Array | undefined, count: number) {
-  const columns: Columns = new Map()
-  for (const [name, values] of Object.entries(batch.columns)) columns.set(name, valid ? select(values, valid) : values)
-  const failures = applyColumnSteps(dataset.columns!, columns, count)
-  const output = dataset.outputColumns.map(({ name }) => columns.get(name) ?? new Array(count).fill(null))
+/**
+ * The declarative path: the steps over the batch's columns, skipping the rows the schema rejected.
+ * Nothing is copied: the input columns a step leaves alone are the output columns.
+ */
+function transformColumns(dataset: Dataset, batch: ColumnBatch, invalid: Uint8Array | undefined) {
+  const columns: Columns = new Map(Object.entries(batch.columns))
+  const failures = applyColumnSteps(dataset.columns!, columns, batch.length, invalid)
+  const output = dataset.outputColumns.map(({ name }) => columns.get(name) ?? new Array(batch.length).fill(null))
   return { output, failures }
 }
 
 /** The escape hatch: the dataset's row function on each valid row, as read. */
-function transformRows(dataset: Dataset, batch: ColumnBatch, valid: Int32Array | undefined, count: number) {
-  const rows: Row[] = new Array(count)
+function transformRows(dataset: Dataset, batch: ColumnBatch, invalid: Uint8Array | undefined) {
+  const rows: Row[] = new Array(batch.length)
   const failures: StepFailure[] = []
-  for (let i = 0; i < count; i++) {
+  for (let i = 0; i < batch.length; i++) {
+    if (invalid?.[i]) continue
     try {
-      rows[i] = dataset.transform(rowAt(batch, valid ? valid[i]! : i))
+      rows[i] = dataset.transform(rowAt(batch, i))
     } catch (error) {
       failures.push({ index: i, error })
-      rows[i] = {}
     }
   }
-  const output = dataset.outputColumns.map(({ name }) => rows.map((row) => row[name]))
+  const output = dataset.outputColumns.map(({ name }) => Array.from(rows, (row) => row?.[name]))
   return { output, failures }
 }
 
 /** Merges validation and transform rejections into batch order. */
-function rejectionsOf(
-  errors: Map<number, RowError[]>,
-  failures: readonly StepFailure[],
-  valid: Int32Array | undefined,
-): Rejection[] {
+function rejectionsOf(errors: Map<number, RowError[]>, failures: readonly StepFailure[]): Rejection[] {
   const rejections: Rejection[] = []
   for (const [index, rowErrors] of errors) rejections.push({ index, errors: rowErrors })
   const failed = new Set<number>()
@@ -94,7 +87,7 @@ function rejectionsOf(
     // a row that several steps threw for is reported once, with the first reason
     if (failed.has(index)) continue
     failed.add(index)
-    rejections.push({ index: valid ? valid[index]! : index, errors: [transformError(error)] })
+    rejections.push({ index, errors: [transformError(error)] })
   }
   return rejections.sort((a, b) => a.index - b.index)
 }
@@ -103,28 +96,22 @@ function rejectionsOf(
 export function processBatch(dataset: Dataset, batch: ColumnBatch): BatchResult {
   const started = performance.now()
   const verdict = validatorOf(dataset).validate(batch)
-  const valid = verdict.invalidCount > 0 ? unflagged(verdict.invalid, batch.length) : undefined
-  const count = valid ? valid.length : batch.length
+  const invalid = verdict.invalidCount > 0 ? verdict.invalid : undefined
   const validated = performance.now()
 
   const transform = dataset.columns ? transformColumns : transformRows
-  const { output, failures } = transform(dataset, batch, valid, count)
-  let rows = count
-  let written = valid
-  let columns = output
-  if (failures.length > 0) {
-    const failedRows = new Uint8Array(count)
-    for (const { index } of failures) failedRows[index] = 1
-    const kept = unflagged(failedRows, count)
-    columns = output.map((values) => select(values, kept))
-    written = valid ? kept.map((index) => valid[index]!) : kept
-    rows = kept.length
+  const { output, failures } = transform(dataset, batch, invalid)
+  let written: Int32Array | undefined
+  if (invalid || failures.length > 0) {
+    const rejected = invalid ?? new Uint8Array(batch.length)
+    for (const { index } of failures) rejected[index] = 1
+    written = unflagged(rejected, batch.length)
   }
   return {
-    output: columns,
-    rows,
-    rejections: rejectionsOf(verdict.errors, failures, valid),
+    output,
+    rows: written ? written.length : batch.length,
     written,
+    rejections: rejectionsOf(verdict.errors, failures),
     validateMs: validated - started,
     transformMs: performance.now() - validated,
   }

@@ -2,12 +2,12 @@ import type { OutputColumn } from '../formats/columns.js'
 import { type ByteSink, ParquetStreamWriter, type WriteCodec } from '../formats/parquet.js'
 
 export interface OutputOptions {
-  /** the smallest row group written, except the last; default 100,000 rows */
+  /** the smallest row group written, except the last; default 65,536 rows */
   rowGroupRows?: number
   codec?: WriteCodec
 }
 
-const DEFAULT_ROW_GROUP_ROWS = 100_000
+const DEFAULT_ROW_GROUP_ROWS = 65_536
 
 /**
  * The output Parquet, written a row group at a time. Batches at least `rowGroupRows` long become a
@@ -28,17 +28,18 @@ export class OutputStage {
     this.rowGroupRows = options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS
   }
 
-  async add(values: readonly ArrayLike<unknown>[], rows: number): Promise<void> {
+  /** Adds `rows` rows of the columns: those at `selection` (indexes into each column), or the first `rows`. */
+  async add(values: readonly ArrayLike<unknown>[], rows: number, selection?: Int32Array): Promise<void> {
     if (rows === 0) return
     if (!this.pending && rows >= this.rowGroupRows) {
-      await this.writer.write(values, rows)
+      await this.writer.write(values, rows, selection)
       return
     }
     this.pending ??= this.columns.map(() => [])
     const pending = this.pending
     for (const [index, column] of pending.entries()) {
       const source = values[index]!
-      for (let i = 0; i < rows; i++) column.push(source[i])
+      for (let i = 0; i < rows; i++) column.push(source[selection ? selection[i]! : i])
     }
     this.pendingRows += rows
     if (this.pendingRows >= this.rowGroupRows) await this.flush()

@@ -7,7 +7,7 @@ import { readCsvHeader } from '../../core/formats/csv.js'
 import { type DetectedFormat, detectFormat } from '../../core/formats/detect.js'
 import { readNdjson } from '../../core/formats/ndjson.js'
 import { bytes, int } from '../report/format.js'
-import { fetchFooter, type ParquetFooterSummary, summariseFooter } from './parquet-footer.js'
+import { fetchFooter, type ParquetFooterSummary, type StatValue, summariseFooter } from './parquet-footer.js'
 import type { ObjectSource } from './source.js'
 import { clip, table } from './table.js'
 
@@ -91,6 +91,13 @@ function describeFormat(inspection: Inspection): string {
   return inspection.compression === 'gzip' ? `${inspection.format}, gzip-compressed` : inspection.format
 }
 
+/** `-` when the footer has no statistic, `""` for an empty string, `(bound)` for a shortened one. */
+function statCell(value: StatValue | undefined, exact: false | undefined): string {
+  if (value === undefined) return '-'
+  const text = value === '' ? '""' : clip(String(value))
+  return exact === false ? `${text} (bound)` : text
+}
+
 function parquetLines(p: ParquetFooterSummary): string[] {
   const groups = p.rowGroups
   return [
@@ -121,8 +128,8 @@ function parquetLines(p: ParquetFooterSummary): string[] {
       ['column', 'min', 'max', 'nulls'],
       p.statistics.map((s) => [
         s.column,
-        s.min === undefined ? '-' : clip(String(s.min)),
-        s.max === undefined ? '-' : clip(String(s.max)),
+        statCell(s.min, s.minExact),
+        statCell(s.max, s.maxExact),
         s.nullCount === undefined ? '-' : int(s.nullCount),
       ]),
       new Set([3]),

@@ -31,6 +31,9 @@ export interface ColumnStatistics {
   logicalType?: string
   min?: StatValue
   max?: StatValue
+  /** false when the writer shortened the value (long strings): a bound, not a value in the data */
+  minExact?: false
+  maxExact?: false
   nullCount?: number
 }
 
@@ -47,8 +50,6 @@ export interface ParquetFooterSummary {
   statistics: ColumnStatistics[]
 }
 
-/** What is fetched first: most footers fit, so one request usually does. */
-const FIRST_FETCH_BYTES = 64 * 1024
 const MAGIC = 'PAR1'
 const ENCRYPTED_MAGIC = 'PARE'
 
@@ -61,29 +62,27 @@ const PARSERS = {
 }
 
 /**
- * The footer's bytes (metadata, its length, the magic) from the end of the object: one ranged read,
- * or two when the footer is larger than the first fetch. Throws FormatError for an object that does
- * not end like Parquet and UnsupportedError for an encrypted footer.
+ * The footer's bytes (metadata, its length, the magic) from the end of the object: one ranged read
+ * for the length and the magic, one for the metadata, and nothing else. Throws FormatError for an
+ * object that does not end like Parquet and UnsupportedError for an encrypted footer.
  */
 export async function fetchFooter(reader: RangeReader): Promise<Uint8Array> {
   const { size } = reader
   if (size < 12) throw new FormatError(`not a Parquet file: only ${size} bytes, too short for a header and footer`)
-  const tail = await reader.read(Math.max(0, size - FIRST_FETCH_BYTES), size)
-  const magic = new TextDecoder().decode(tail.subarray(tail.length - 4))
+  const tail = await reader.read(size - 8, size)
+  const magic = new TextDecoder().decode(tail.subarray(4))
   if (magic === ENCRYPTED_MAGIC) throw new UnsupportedError('parquet-encryption', 'the Parquet footer is encrypted')
   if (magic !== MAGIC) {
     throw new FormatError('not a Parquet file, or a truncated one: it does not end with the PAR1 magic')
   }
-  const footerLength = new DataView(tail.buffer, tail.byteOffset, tail.byteLength).getUint32(tail.length - 8, true)
-  const needed = footerLength + 8
-  if (needed > size - 4) {
-    throw new FormatError(`corrupt Parquet footer: it claims ${footerLength} bytes but the file has ${size}`)
+  const metadataLength = new DataView(tail.buffer, tail.byteOffset, tail.byteLength).getUint32(0, true)
+  if (metadataLength + 8 > size - 4) {
+    throw new FormatError(`corrupt Parquet footer: it claims ${metadataLength} bytes but the file has ${size}`)
   }
-  if (needed <= tail.length) return tail.subarray(tail.length - needed)
-  const head = await reader.read(size - needed, size - tail.length)
-  const footer = new Uint8Array(needed)
-  footer.set(head)
-  footer.set(tail, head.length)
+  const metadata = await reader.read(size - 8 - metadataLength, size - 8)
+  const footer = new Uint8Array(metadataLength + 8)
+  footer.set(metadata)
+  footer.set(tail, metadataLength)
   return footer
 }
 
@@ -139,10 +138,21 @@ function columnStatistics(chunks: ColumnChunk[], column: string, element: Schema
   if (stats.every((s) => s?.null_count !== undefined)) {
     out.nullCount = stats.reduce((sum, s) => sum + Number(s!.null_count), 0)
   }
-  const mins = stats.map((s) => statValue(s?.min_value ?? s?.min))
-  const maxes = stats.map((s) => statValue(s?.max_value ?? s?.max))
-  if (mins.every((v) => v !== undefined)) out.min = mins.reduce((a, b) => (compareStats(a!, b!) <= 0 ? a : b))
-  if (maxes.every((v) => v !== undefined)) out.max = maxes.reduce((a, b) => (compareStats(a!, b!) >= 0 ? a : b))
+  const pick = (which: 'min' | 'max') => {
+    const bounds = stats.map((s) => ({
+      value: statValue(which === 'min' ? (s?.min_value ?? s?.min) : (s?.max_value ?? s?.max)),
+      exact: (which === 'min' ? s?.is_min_value_exact : s?.is_max_value_exact) !== false,
+    }))
+    if (bounds.some((b) => b.value === undefined)) return undefined
+    const sign = which === 'min' ? 1 : -1
+    return bounds.reduce((a, b) => (sign * compareStats(a.value!, b.value!) <= 0 ? a : b))
+  }
+  const min = pick('min')
+  const max = pick('max')
+  if (min) out.min = min.value
+  if (min && !min.exact) out.minExact = false
+  if (max) out.max = max.value
+  if (max && !max.exact) out.maxExact = false
   return out
 }
 

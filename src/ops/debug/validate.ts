@@ -5,7 +5,7 @@
 import { type Dataset, findDataset } from '../../core/dataset.js'
 import { detectFormat, readRecords, rowIndexes } from '../../core/formats/detect.js'
 import { rowValidator } from '../../core/validate.js'
-import { FerryError } from '../../errors.js'
+import { FerryError, FormatError, LimitError, UnsupportedError } from '../../errors.js'
 import { int } from '../report/format.js'
 import type { ObjectSource } from './source.js'
 
@@ -32,6 +32,11 @@ export interface ValidationSummary {
 }
 
 export const DEFAULT_MAX_ERRORS = 10
+
+/** Failures that mean "this file cannot be read", as opposed to infrastructure or usage problems. */
+export function isUnreadable(err: unknown): err is FerryError {
+  return err instanceof FormatError || err instanceof UnsupportedError || err instanceof LimitError
+}
 
 /** The dataset named `name`, or else the first whose key pattern matches; FERRY_NO_DATASET otherwise. */
 export function chooseDataset(datasets: readonly Dataset[], key: string, name?: string): Dataset {

@@ -26,6 +26,7 @@ export async function followReplay(
     const done = replayProgress(plan, await admin.committedOffsets(request.groupId, request.topic))
     options.onProgress(done)
     if (done >= plan.reprocess) return true
+    if (options.signal.aborted) break
     await new Promise<void>((resolve) => {
       const timer = setTimeout(finish, options.pollMs)
       options.signal.addEventListener('abort', finish, { once: true })

@@ -98,7 +98,7 @@ describe('declared checks', () => {
   })
   const stats = (ids: string[]) => {
     const collector = new StatsCollector(dataset.checks ?? {}, dataset.outputColumns)
-    collector.add(ids.map((id) => ({ id })))
+    collector.add({ length: ids.length, columns: { id: ids } })
     return { stats: collector.stats() }
   }
   const names = (checks: ReturnType<typeof evaluateFile>) => checks.map((c) => `${c.name}=${c.status}`)

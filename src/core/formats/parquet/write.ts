@@ -69,10 +69,13 @@ export class ParquetStreamWriter {
     return this.encoder.rowCount
   }
 
-  /** Encodes the first `length` values of each column (constructor order) as one row group. */
-  async write(values: readonly ArrayLike<unknown>[], length: number): Promise<void> {
+  /**
+   * Encodes `length` rows of the columns (constructor order) as one row group: those at `rows`
+   * (indexes into each column), or the first `length`.
+   */
+  async write(values: readonly ArrayLike<unknown>[], length: number, rows?: Int32Array): Promise<void> {
     if (length === 0) return
-    const bytes = this.encoder.rowGroup(values, length)
+    const bytes = this.encoder.rowGroup(values, length, rows)
     await this.begin()
     await this.sink.write(bytes)
   }

@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { needsOutputStats, outputStats, StatsCollector } from '../../../../src/core/checks/column-stats.js'
+import {
+  type ColumnarBatch,
+  needsOutputStats,
+  outputStats,
+  StatsCollector,
+} from '../../../../src/core/checks/column-stats.js'
 import { columnChecks, outputRowsCheck, outputUnreadable } from '../../../../src/core/checks/columns.js'
 import type { DatasetChecks } from '../../../../src/core/checks/config.js'
 import type { OutputColumn, Row } from '../../../../src/core/dataset.js'
-import { writeParquet } from '../../../../src/core/formats/parquet.js'
+import { bytesReader, writeParquet } from '../../../../src/core/formats/parquet.js'
 
 const columns: OutputColumn[] = [
   { name: 'id', type: 'string' },
@@ -24,11 +29,19 @@ function rows(n: number, overrides: (i: number) => Row = () => ({})): Row[] {
   }))
 }
 
+/** Rows as the column arrays a Parquet batch holds. */
+function batch(data: Row[]): ColumnarBatch {
+  return {
+    length: data.length,
+    columns: Object.fromEntries(columns.map((c) => [c.name, data.map((row) => row[c.name] ?? null)])),
+  }
+}
+
 function run(checks: DatasetChecks, data: Row[]) {
   const collector = new StatsCollector(checks, columns)
   // two batches, as row groups arrive: statistics must add up across them
-  collector.add(data.slice(0, Math.floor(data.length / 2)))
-  collector.add(data.slice(Math.floor(data.length / 2)))
+  collector.add(batch(data.slice(0, Math.floor(data.length / 2))))
+  collector.add(batch(data.slice(Math.floor(data.length / 2))))
   return columnChecks(checks, collector.stats(), columns, PROCESSED_AT)
 }
 
@@ -216,7 +229,7 @@ describe('freshness', () => {
 describe('output rows', () => {
   it('compares the rows in the written file with what the worker reported', () => {
     const collector = new StatsCollector({}, columns)
-    collector.add(rows(5))
+    collector.add(batch(rows(5)))
     expect(outputRowsCheck(collector.stats(), 5).status).toBe('pass')
     expect(outputRowsCheck(collector.stats(), 6)).toMatchObject({ status: 'fail', observed: 5, threshold: 6 })
     expect(outputUnreadable('gone')).toMatchObject({ name: 'output_rows', status: 'fail', observed: null })
@@ -224,7 +237,7 @@ describe('output rows', () => {
 })
 
 describe('outputStats', () => {
-  it('reads a written Parquet file row group by row group', async () => {
+  it('reads a written Parquet file row group by row group, in row-model form', async () => {
     const data = rows(30, (i) => ({ currency: i % 10 === 0 ? null : 'EUR', id: `id-${i % 25}` }))
     const bytes = writeParquet(columns, data, { rowGroupSize: 7 })
     const checks: DatasetChecks = {
@@ -232,7 +245,7 @@ describe('outputStats', () => {
       duplicates: [{ columns: ['id'] }],
       range: [{ column: 'at', max: '2026-11-23T23:00:00Z' }],
     }
-    const stats = await outputStats(bytes, checks, columns)
+    const stats = await outputStats(bytesReader(bytes), checks, columns)
     expect(stats.rows).toBe(30)
     expect(stats.duplicates).toEqual([5])
     expect(stats.columns.get('currency')).toEqual({ nulls: 3, min: 'EUR', max: 'EUR' })
@@ -244,5 +257,36 @@ describe('outputStats', () => {
     expect(needsOutputStats({ schemaDrift: {}, volume: {}, files: { expected: 1 } })).toBe(false)
     expect(needsOutputStats({ nullRate: [] })).toBe(false)
     expect(needsOutputStats({ freshness: { column: 'at', maxAgeHours: 1 } })).toBe(true)
+  })
+})
+
+describe('values as Parquet decodes them', () => {
+  it('reads millisecond timestamps (Dates) and INT64 (BigInts) in row-model form', () => {
+    const collector = new StatsCollector(
+      {
+        range: [{ column: 'at', max: '2026-11-23T12:00:00Z' }],
+        allowedValues: [{ column: 'n', values: [1, 2] }],
+        duplicates: [{ columns: ['n'] }],
+      },
+      [
+        { name: 'at', type: 'timestamp' },
+        { name: 'n', type: 'int64' },
+      ],
+    )
+    collector.add({
+      length: 3,
+      columns: {
+        at: [new Date('2026-11-23T10:00:00Z'), null, new Date('2026-11-23T11:00:00Z')],
+        n: [1n, 2n, 2n ** 60n],
+      },
+    })
+    const stats = collector.stats()
+    expect(stats.columns.get('at')).toEqual({
+      nulls: 1,
+      min: '2026-11-23T10:00:00.000Z',
+      max: '2026-11-23T11:00:00.000Z',
+    })
+    expect(stats.notAllowed).toEqual([{ count: 1, examples: ['1152921504606846976'] }])
+    expect(stats.duplicates).toEqual([0])
   })
 })

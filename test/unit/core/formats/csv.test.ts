@@ -4,8 +4,8 @@ import type { JsonSchema } from '../../../../src/core/dataset.js'
 import { columnConverter, readCsv, readCsvHeader } from '../../../../src/core/formats/csv.js'
 import { type RecordBatch, rowIndexes } from '../../../../src/core/formats/detect.js'
 import { seededRandom } from '../../../../src/core/sample-orders.js'
-import { orders } from '../../../../src/schemas/datasets/orders/index.js'
 import { FormatError, LimitError, UnsupportedError } from '../../../../src/errors.js'
+import { orders } from '../../../../src/schemas/datasets/orders/index.js'
 
 function fixture(name: string): Uint8Array {
   return readFileSync(new URL(`../../../fixtures/formats/${name}`, import.meta.url))
@@ -37,7 +37,11 @@ async function* pieces(bytes: Uint8Array, cuts: number[]): AsyncGenerator<Uint8A
   }
 }
 
-const readError = (promise: Promise<unknown>) => promise.then(() => undefined, (err: unknown) => err)
+const readError = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  )
 
 describe('readCsv', () => {
   it('reads the orders fixture: BOM dropped, CRLF, quoted commas, doubled quotes and line breaks', async () => {
@@ -110,7 +114,10 @@ describe('readCsv', () => {
   it('numbers lines across quoted line breaks, CR-only line ends included', async () => {
     const csv = 'a,b\r1,"x\ny"\r2\r3,z'
     const { rows, errors } = await all(text(csv))
-    expect(rows).toEqual([{ a: '1', b: 'x\ny' }, { a: '3', b: 'z' }])
+    expect(rows).toEqual([
+      { a: '1', b: 'x\ny' },
+      { a: '3', b: 'z' },
+    ])
     expect(errors).toEqual([{ row: 1, message: 'line 4: expected 2 fields, found 1' }])
   })
 
@@ -134,7 +141,15 @@ describe('readCsv', () => {
     const random = seededRandom(7)
     for (let round = 0; round < 50; round++) {
       const cuts = Array.from({ length: 1 + Math.floor(random() * 6) }, () => Math.floor(random() * bytes.length))
-      expect(await all(pieces(bytes, [...new Set(cuts)].sort((a, b) => a - b)), orders.schema)).toEqual(whole)
+      expect(
+        await all(
+          pieces(
+            bytes,
+            [...new Set(cuts)].sort((a, b) => a - b),
+          ),
+          orders.schema,
+        ),
+      ).toEqual(whole)
     }
   })
 

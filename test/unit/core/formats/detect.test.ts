@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest'
 import type { OutputColumn } from '../../../../src/core/formats/columns.js'
 import { detectFormat, type RecordBatch, readRecords, rowIndexes } from '../../../../src/core/formats/detect.js'
 import { writeParquet } from '../../../../src/core/formats/parquet.js'
-import { orders } from '../../../../src/schemas/datasets/orders/index.js'
 import { FormatError, LimitError, UnsupportedError } from '../../../../src/errors.js'
+import { orders } from '../../../../src/schemas/datasets/orders/index.js'
 
 function fixture(name: string): Uint8Array {
   return readFileSync(new URL(`../../../fixtures/formats/${name}`, import.meta.url))

@@ -94,18 +94,19 @@ export class ParquetEncoder {
   }
 
   /**
-   * Encodes the first `length` values of each column (in the constructor's column order) as one row
-   * group. Throws FerryError FERRY_INTERNAL when a value does not fit its column, naming the row by its
+   * Encodes `length` rows of the columns (in the constructor's column order) as one row group: the
+   * values at `rows` (indexes into each column), or the first `length` when `rows` is undefined.
+   * Throws FerryError FERRY_INTERNAL when a value does not fit its column, naming the row by its
    * position in the file; nothing is emitted for that row group then.
    */
-  rowGroup(values: readonly ArrayLike<unknown>[], length: number): Uint8Array {
+  rowGroup(values: readonly ArrayLike<unknown>[], length: number, rows?: Int32Array): Uint8Array {
     const start = this.offset
     const chunks: ColumnChunk[] = []
     const parts: Uint8Array[] = []
     let at = start
     let uncompressed = 0n
     for (const [index, column] of this.columns.entries()) {
-      const physical = toPhysical(column, values[index]!, length, this.rows)
+      const physical = toPhysical(column, values[index]!, rows, length, this.rows)
       const chunk = encodeColumnChunk(column.name, this.types[index]!, physical, length, this.codec, this.scratch)
       const base = BigInt(at)
       const meta = chunk.meta

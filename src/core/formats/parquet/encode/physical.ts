@@ -134,6 +134,7 @@ function nothing(column: OutputColumn, row: number, defined: Uint8Array | undefi
 function strings(
   column: OutputColumn,
   source: ArrayLike<unknown>,
+  rows: Int32Array | undefined,
   length: number,
   firstRow: number,
   defined?: Uint8Array,
@@ -141,13 +142,13 @@ function strings(
   // the source itself serves as the values while it holds nothing but strings
   let values: string[] | undefined
   for (let i = 0; i < length; i++) {
-    const value = source[i]
+    const value = source[rows ? rows[i]! : i]
     if (typeof value === 'string') {
       values?.push(value)
       if (defined) defined[i] = 1
       continue
     }
-    values ??= Array.from({ length: i }, (_, j) => source[j] as string)
+    values ??= Array.from({ length: i }, (_, j) => source[rows ? rows[j]! : j] as string)
     if (value === null || value === undefined) {
       nothing(column, firstRow + i, defined)
       continue
@@ -158,13 +159,16 @@ function strings(
     if (defined) defined[i] = 1
   }
   values ??=
-    Array.isArray(source) && source.length === length ? source : Array.from({ length }, (_, j) => source[j] as string)
+    !rows && Array.isArray(source) && source.length === length
+      ? source
+      : Array.from({ length }, (_, j) => source[rows ? rows[j]! : j] as string)
   return { data: { kind: 'string' as const, values }, count: values.length, defined }
 }
 
 function int32s(
   column: OutputColumn,
   source: ArrayLike<unknown>,
+  rows: Int32Array | undefined,
   length: number,
   firstRow: number,
   defined?: Uint8Array,
@@ -173,7 +177,7 @@ function int32s(
   const convert = column.type === 'date' ? dateConverter() : toInt32
   let count = 0
   for (let i = 0; i < length; i++) {
-    const value = source[i]
+    const value = source[rows ? rows[i]! : i]
     if (value === null || value === undefined) {
       nothing(column, firstRow + i, defined)
       continue
@@ -190,6 +194,7 @@ function int32s(
 function doubles(
   column: OutputColumn,
   source: ArrayLike<unknown>,
+  rows: Int32Array | undefined,
   length: number,
   firstRow: number,
   defined?: Uint8Array,
@@ -197,7 +202,7 @@ function doubles(
   const values = new Float64Array(length)
   let count = 0
   for (let i = 0; i < length; i++) {
-    const value = source[i]
+    const value = source[rows ? rows[i]! : i]
     if (value === null || value === undefined) {
       nothing(column, firstRow + i, defined)
       continue
@@ -213,6 +218,7 @@ function doubles(
 function booleans(
   column: OutputColumn,
   source: ArrayLike<unknown>,
+  rows: Int32Array | undefined,
   length: number,
   firstRow: number,
   defined?: Uint8Array,
@@ -220,7 +226,7 @@ function booleans(
   const values = new Uint8Array(length)
   let count = 0
   for (let i = 0; i < length; i++) {
-    const value = source[i]
+    const value = source[rows ? rows[i]! : i]
     if (value === null || value === undefined) {
       nothing(column, firstRow + i, defined)
       continue
@@ -235,6 +241,7 @@ function booleans(
 function int64s(
   column: OutputColumn,
   source: ArrayLike<unknown>,
+  rows: Int32Array | undefined,
   length: number,
   firstRow: number,
   defined?: Uint8Array,
@@ -244,7 +251,7 @@ function int64s(
   let count = 0
   let unsafe = false
   for (let i = 0; i < length; i++) {
-    const value = source[i]
+    const value = source[rows ? rows[i]! : i]
     if (value === null || value === undefined) {
       nothing(column, firstRow + i, defined)
       continue
@@ -261,7 +268,7 @@ function int64s(
   const bigints = new BigInt64Array(count)
   let index = 0
   for (let i = 0; i < length; i++) {
-    const value = source[i]
+    const value = source[rows ? rows[i]! : i]
     if (value === null || value === undefined) continue
     const converted = convert(value) as number | bigint
     bigints[index++] = typeof converted === 'bigint' ? converted : BigInt(converted)
@@ -270,7 +277,8 @@ function int64s(
 }
 
 /**
- * Converts the first `length` values of one output column. Strings must be strings (or a timestamp
+ * Converts `length` values of one output column: `source[rows[i]]` for each i, or the first `length`
+ * when `rows` is undefined. Strings must be strings (or a timestamp
  * or big INT64, written as the row model's text), int32 takes integers in range, int64 safe integers,
  * BigInts or decimal strings, timestamps RFC 3339 strings or Dates, dates `YYYY-MM-DD` strings or
  * Dates. `firstRow` numbers rows in errors.
@@ -278,22 +286,23 @@ function int64s(
 export function toPhysical(
   column: OutputColumn,
   source: ArrayLike<unknown>,
+  rows: Int32Array | undefined,
   length: number,
   firstRow: number,
 ): PhysicalColumn {
   const defined = (column.nullable ?? true) ? new Uint8Array(length) : undefined
   switch (column.type) {
     case 'string':
-      return strings(column, source, length, firstRow, defined)
+      return strings(column, source, rows, length, firstRow, defined)
     case 'int32':
     case 'date':
-      return int32s(column, source, length, firstRow, defined)
+      return int32s(column, source, rows, length, firstRow, defined)
     case 'int64':
     case 'timestamp':
-      return int64s(column, source, length, firstRow, defined)
+      return int64s(column, source, rows, length, firstRow, defined)
     case 'double':
-      return doubles(column, source, length, firstRow, defined)
+      return doubles(column, source, rows, length, firstRow, defined)
     case 'boolean':
-      return booleans(column, source, length, firstRow, defined)
+      return booleans(column, source, rows, length, firstRow, defined)
   }
 }

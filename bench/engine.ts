@@ -1,0 +1,244 @@
+/**
+ * End-to-end engine throughput and memory on orders-shaped files, against DuckDB in the same run.
+ *
+ *   npm run bench          (= npm run build && node dist/bench/engine.js)
+ *
+ * Generates a 1M-row and a 3M-row orders file once (100k-row row groups, 0.2% defective rows) under
+ * .bench-cache/, then measures, each in its own child process pinned to one core (`taskset -c 0`
+ * when available) and started with --max-old-space-size=256:
+ *   - the engine, local file in, local file out (best of 3 runs for 1M, one run for 3M);
+ *   - the same through the worker pool that enforces the per-file timeout, to price the watchdog;
+ *   - DuckDB (threads=1), `COPY (SELECT ...the orders transform in SQL...) TO '...parquet'`.
+ * Peak RSS is each child's `process.resourceUsage().maxRSS`. The last line is machine-readable:
+ * `engine_rows_per_s=N duckdb_rows_per_s=M slowdown_vs_duckdb=R peak_rss_mb_1m=A peak_rss_mb_3m=B`.
+ */
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { DuckDBInstance } from '@duckdb/node-api'
+import { EnginePool } from '../src/core/engine/pool.js'
+import { openFileReader, openFileSink } from '../src/core/engine/sources.js'
+import { processSource } from '../src/core/engine.js'
+import { ParquetStreamWriter } from '../src/core/formats/parquet.js'
+import { ORDER_INPUT_COLUMNS, orderRows, seededRandom, spoilRows } from '../src/core/sample-orders.js'
+import { orders } from '../src/schemas/datasets/orders/index.js'
+
+const CACHE = resolve('.bench-cache')
+/** bump when the generated data changes, so stale cache files are not reused */
+const DATA_VERSION = 1
+const CHUNK_ROWS = 100_000
+const DEFECT_RATE = 0.002
+const HEAP_MB = 256
+const NIGHT = Date.UTC(2026, 10, 23)
+
+interface Measurement {
+  rows: number
+  /** best wall time over the runs */
+  seconds: number
+  /** the first run's, JIT warm-up included */
+  firstSeconds: number
+  peakRssMb: number
+  outputBytes: number
+  rowsOut?: number
+  durationsMs?: Record<string, number>
+}
+
+function inputPath(rows: number): string {
+  return join(CACHE, `orders-${rows / 1_000_000}m-v${DATA_VERSION}.parquet`)
+}
+
+/** Writes `rows` orders in CHUNK_ROWS row groups, streaming, so generation fits the same memory. */
+async function generate(rows: number): Promise<string> {
+  const path = inputPath(rows)
+  if (existsSync(path)) return path
+  mkdirSync(CACHE, { recursive: true })
+  const partial = `${path}.partial`
+  const sink = await openFileSink(partial)
+  const writer = new ParquetStreamWriter(ORDER_INPUT_COLUMNS, sink)
+  const random = seededRandom(20261123)
+  const started = performance.now()
+  for (let first = 0; first < rows; first += CHUNK_ROWS) {
+    const count = Math.min(CHUNK_ROWS, rows - first)
+    const chunk = orderRows(random, {
+      count,
+      from: NIGHT + Math.floor((first / rows) * 86_400_000),
+      to: NIGHT + Math.floor(((first + count) / rows) * 86_400_000),
+      firstOrderNumber: 10_000_000 + first,
+    })
+    spoilRows(random, chunk, Math.round(count * DEFECT_RATE))
+    await writer.write(
+      ORDER_INPUT_COLUMNS.map(({ name }) => chunk.map((row) => row[name])),
+      count,
+    )
+  }
+  await writer.finish()
+  await sink.close()
+  renameSync(partial, path)
+  console.log(`generated ${path} (${rows} rows) in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  return path
+}
+
+// ---------------------------------------------------------------------------------------------
+// children: one measurement each, result as a JSON line on stdout
+
+async function engineOnce(input: string, output: string, pool: EnginePool | undefined) {
+  const reader = await openFileReader(input)
+  const sinks = { output: await openFileSink(output), quarantine: await openFileSink(`${output}.rejected.ndjson`) }
+  const started = performance.now()
+  const report = pool ? await pool.run(reader, orders.name, sinks) : await processSource(reader, orders, sinks)
+  const seconds = (performance.now() - started) / 1000
+  await Promise.all([reader.close(), sinks.output.close(), sinks.quarantine.close()])
+  return { report, seconds }
+}
+
+async function engineChild(mode: 'engine' | 'pool', input: string, output: string, runs: number): Promise<Measurement> {
+  const pool = mode === 'pool' ? new EnginePool({ size: 1, timeoutMs: 600_000 }) : undefined
+  const times: number[] = []
+  let last: Awaited<ReturnType<typeof engineOnce>> | undefined
+  for (let run = 0; run < runs; run++) {
+    last = await engineOnce(input, output, pool)
+    times.push(last.seconds)
+  }
+  await pool?.close()
+  const { report } = last!
+  return {
+    rows: report.rowsIn,
+    seconds: Math.min(...times),
+    firstSeconds: times[0]!,
+    // the pool's worker shares this process, so its memory counts here too
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    outputBytes: report.bytesOut,
+    rowsOut: report.rowsOut,
+    durationsMs: report.durationsMs,
+  }
+}
+
+/**
+ * The orders transform in DuckDB SQL: what the engine's column steps do, without the schema checks (so
+ * TRY_CAST: the defective rows the engine quarantines would otherwise stop the COPY).
+ */
+function duckdbCopy(input: string, output: string): string {
+  return `COPY (
+    SELECT order_id, customer_id,
+      ordered_at,
+      CAST(timezone('UTC', ordered_at) AS DATE) AS order_date,
+      TRY_CAST(shipped_at AS TIMESTAMPTZ) AS shipped_at,
+      amount,
+      CAST(round(amount * 100) AS BIGINT) AS amount_cents,
+      currency, upper(country) AS country, quantity,
+      nullif(trim(note), '') AS note
+    FROM read_parquet('${input}')
+  ) TO '${output}' (FORMAT parquet, COMPRESSION snappy)`
+}
+
+async function duckdbChild(input: string, output: string, runs: number): Promise<Measurement> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' })
+  const connection = await instance.connect()
+  const times: number[] = []
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now()
+    await connection.run(duckdbCopy(input, output))
+    times.push((performance.now() - started) / 1000)
+  }
+  const count = await connection.runAndReadAll(`SELECT count(*) FROM read_parquet('${input}')`)
+  connection.closeSync()
+  instance.closeSync()
+  return {
+    rows: Number(count.getRows()[0]![0]),
+    seconds: Math.min(...times),
+    firstSeconds: times[0]!,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    outputBytes: 0,
+  }
+}
+
+async function child(args: string[]): Promise<void> {
+  const [mode, input, output, runs] = args as [string, string, string, string]
+  const result =
+    mode === 'duckdb'
+      ? await duckdbChild(input, output, Number(runs))
+      : await engineChild(mode as 'engine' | 'pool', input, output, Number(runs))
+  process.stdout.write(`${JSON.stringify(result)}\n`)
+}
+
+// ---------------------------------------------------------------------------------------------
+// parent
+
+function hasTaskset(): boolean {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true'])
+    return true
+  } catch {
+    return false
+  }
+}
+
+const PINNED = hasTaskset()
+
+function measure(mode: string, input: string, runs: number): Promise<Measurement> {
+  const output = join(CACHE, `out-${mode}.parquet`)
+  const node = [
+    `--max-old-space-size=${HEAP_MB}`,
+    fileURLToPath(import.meta.url),
+    '--child',
+    mode,
+    input,
+    output,
+    String(runs),
+  ]
+  const [command, args] = PINNED ? ['taskset', ['-c', '0', process.execPath, ...node]] : [process.execPath, node]
+  return new Promise((done, fail) => {
+    const proc = spawn(command as string, args as string[], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let stdout = ''
+    proc.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8')
+    })
+    proc.on('error', fail)
+    proc.on('close', (code) => {
+      rmSync(output, { force: true })
+      rmSync(`${output}.rejected.ndjson`, { force: true })
+      if (code !== 0) fail(new Error(`${mode} child exited with ${code}`))
+      else done(JSON.parse(stdout.trim().split('\n').at(-1)!) as Measurement)
+    })
+  })
+}
+
+function rate(m: Measurement): number {
+  return Math.round(m.rows / m.seconds)
+}
+
+function describe(label: string, m: Measurement): string {
+  const durations = m.durationsMs
+    ? ` [${Object.entries(m.durationsMs)
+        .map(([k, v]) => `${k} ${Math.round(v)}`)
+        .join(', ')} ms]`
+    : ''
+  return `${label.padEnd(22)} ${m.rows} rows in ${m.seconds.toFixed(2)} s (first run ${m.firstSeconds.toFixed(2)} s) = ${rate(m)} rows/s, peak RSS ${Math.round(m.peakRssMb)} MB${m.outputBytes ? `, output ${(m.outputBytes / 1e6).toFixed(1)} MB` : ''}${durations}`
+}
+
+async function main(): Promise<void> {
+  const oneMillion = await generate(1_000_000)
+  const threeMillion = await generate(3_000_000)
+  console.log(
+    `children: --max-old-space-size=${HEAP_MB}${PINNED ? ', taskset -c 0 (one core)' : ', not pinned (no taskset)'}`,
+  )
+  const duckdb = await measure('duckdb', oneMillion, 3)
+  console.log(describe('duckdb 1M (threads=1)', duckdb))
+  const engine = await measure('engine', oneMillion, 3)
+  console.log(describe('engine 1M', engine))
+  const engine3 = await measure('engine', threeMillion, 1)
+  console.log(describe('engine 3M', engine3))
+  const pooled = await measure('pool', oneMillion, 3)
+  console.log(describe('engine 1M via pool', pooled))
+  const overhead = (pooled.seconds / engine.seconds - 1) * 100
+  console.log(`worker pool overhead: ${overhead.toFixed(1)}% of the 1M run`)
+  const slowdown = duckdb.seconds > 0 ? engine.seconds / duckdb.seconds : Number.NaN
+  console.log(
+    `engine_rows_per_s=${rate(engine)} duckdb_rows_per_s=${rate(duckdb)} slowdown_vs_duckdb=${slowdown.toFixed(2)} peak_rss_mb_1m=${Math.round(engine.peakRssMb)} peak_rss_mb_3m=${Math.round(engine3.peakRssMb)}`,
+  )
+}
+
+if (process.argv[2] === '--child') await child(process.argv.slice(3))
+else await main()

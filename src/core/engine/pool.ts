@@ -1,0 +1,199 @@
+/**
+ * A small pool of worker threads that run the engine with a time limit that really stops it. A
+ * damaged data page can send hyparquet into an endless loop (test/fixtures/parquet/README.md), which
+ * no promise race can interrupt on the thread it runs on; terminating the worker can, and the pool
+ * starts a fresh one for the next file.
+ */
+import { Worker } from 'node:worker_threads'
+import { ConfigError, LimitError } from '../../errors.js'
+import { datasets } from '../../schemas/datasets/index.js'
+import type { EngineOptions, EngineSinks, FileReport } from '../engine.js'
+import type { RangeReader } from '../formats/parquet.js'
+import { deserializeError, type FromWorker, serializeError, type ToWorker } from './protocol.js'
+
+export interface PoolOptions {
+  /** per-file limit, from start to report */
+  timeoutMs: number
+  /** worker threads, i.e. files processed at once; default 1 */
+  size?: number
+  /** the compiled worker module; default worker.js beside this module (what the build produces) */
+  workerUrl?: URL
+}
+
+/** A file that took longer than the pool's limit. Not retryable: the same bytes would take as long. */
+export class EngineTimeoutError extends LimitError {
+  override readonly code = 'FERRY_TIMEOUT'
+  override name = 'EngineTimeoutError'
+}
+
+interface Task {
+  reader: RangeReader
+  dataset: string
+  sinks: EngineSinks
+  options: EngineOptions
+  resolve: (report: FileReport) => void
+  reject: (err: unknown) => void
+}
+
+/** One worker thread and the file it is processing, if any. */
+class Slot {
+  readonly worker: Worker
+  task: Task | undefined
+  private timer: NodeJS.Timeout | undefined
+  private retired = false
+  private readonly onRetire: (slot: Slot) => void
+  private readonly onIdle: (slot: Slot) => void
+
+  constructor(url: URL, onIdle: (slot: Slot) => void, onRetire: (slot: Slot) => void) {
+    this.onIdle = onIdle
+    this.onRetire = onRetire
+    this.worker = new Worker(url)
+    this.worker.unref()
+    this.worker.on('message', (message: FromWorker) => void this.handle(message))
+    this.worker.on('error', (err) => this.retire(err))
+    this.worker.on('exit', (code) => this.retire(new Error(`engine worker exited with code ${code}`)))
+  }
+
+  start(task: Task, timeoutMs: number): void {
+    this.task = task
+    this.worker.ref()
+    this.timer = setTimeout(() => {
+      const err = new EngineTimeoutError(
+        `processing stopped after ${timeoutMs} ms: dataset ${task.dataset}, ${task.reader.size} bytes; the file may be damaged in a way that stalls the Parquet decoder`,
+        { context: { timeoutMs, dataset: task.dataset, bytes: task.reader.size } },
+      )
+      this.retire(err)
+    }, timeoutMs)
+    const message: ToWorker = { type: 'run', dataset: task.dataset, size: task.reader.size, options: task.options }
+    this.worker.postMessage(message)
+  }
+
+  /** Ends the current task with `err` and this worker with it; the pool replaces it. */
+  retire(err: unknown): void {
+    if (this.retired) return
+    this.retired = true
+    const task = this.finish()
+    this.onRetire(this)
+    void this.worker.terminate()
+    task?.reject(err)
+  }
+
+  private finish(): Task | undefined {
+    clearTimeout(this.timer)
+    const task = this.task
+    this.task = undefined
+    this.worker.unref()
+    return task
+  }
+
+  private async reply(request: number, work: () => Promise<Uint8Array | undefined>): Promise<void> {
+    let message: ToWorker
+    try {
+      const result = await work()
+      // reads are copied: the reader's bytes may be a view onto data it still owns
+      const bytes = result?.slice()
+      message = { type: 'reply', request, bytes }
+      this.worker.postMessage(message, bytes ? [bytes.buffer] : [])
+    } catch (err) {
+      message = { type: 'reply', request, error: serializeError(err) }
+      this.worker.postMessage(message)
+    }
+  }
+
+  private async handle(message: FromWorker): Promise<void> {
+    const task = this.task
+    if (!task) return
+    switch (message.type) {
+      case 'read':
+        return this.reply(message.request, () => task.reader.read(message.start, message.end))
+      case 'write':
+        return this.reply(message.request, async () => {
+          await task.sinks[message.sink].write(message.bytes)
+          return undefined
+        })
+      case 'done':
+        this.finish()
+        task.resolve(message.report)
+        this.onIdle(this)
+        return
+      case 'failed':
+        this.finish()
+        task.reject(deserializeError(message.error))
+        this.onIdle(this)
+    }
+  }
+}
+
+/**
+ * Runs `processSource` in worker threads, at most `size` files at once (more wait their turn), each
+ * limited to `timeoutMs`. Only built-in datasets (src/schemas/datasets) can run here: the worker looks
+ * the dataset up by name, since functions cannot be sent to a thread.
+ */
+export class EnginePool {
+  private readonly options: PoolOptions
+  private readonly url: URL
+  private readonly idle: Slot[] = []
+  private readonly busy = new Set<Slot>()
+  private readonly queue: Task[] = []
+  private closed = false
+
+  constructor(options: PoolOptions) {
+    this.options = options
+    this.url = options.workerUrl ?? new URL('./worker.js', import.meta.url)
+  }
+
+  /**
+   * Processes one source like `processSource`, in a worker. Rejects with EngineTimeoutError (code
+   * FERRY_TIMEOUT, not retryable) when it takes longer than `timeoutMs`, having stopped the worker;
+   * otherwise resolves or rejects as `processSource` does. The sinks are written, never closed.
+   */
+  run(reader: RangeReader, dataset: string, sinks: EngineSinks, options: EngineOptions = {}): Promise<FileReport> {
+    if (this.closed) return Promise.reject(new ConfigError('the engine pool is closed'))
+    if (!datasets.some((candidate) => candidate.name === dataset)) {
+      return Promise.reject(new ConfigError(`dataset ${dataset} is not one of the built-in datasets`))
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ reader, dataset, sinks, options, resolve, reject })
+      this.dispatch()
+    })
+  }
+
+  /** Stops every worker; files in progress or waiting are rejected. */
+  async close(): Promise<void> {
+    this.closed = true
+    const err = new ConfigError('the engine pool was closed')
+    for (const task of this.queue.splice(0)) task.reject(err)
+    const slots = [...this.idle.splice(0), ...this.busy]
+    for (const slot of slots) slot.retire(err)
+  }
+
+  private dispatch(): void {
+    const size = this.options.size ?? 1
+    while (this.queue.length > 0) {
+      let slot = this.idle.pop()
+      if (!slot) {
+        if (this.busy.size >= size) return
+        slot = new Slot(
+          this.url,
+          (done) => this.release(done),
+          (gone) => this.remove(gone),
+        )
+      }
+      this.busy.add(slot)
+      slot.start(this.queue.shift()!, this.options.timeoutMs)
+    }
+  }
+
+  private release(slot: Slot): void {
+    this.busy.delete(slot)
+    if (!this.closed) this.idle.push(slot)
+    this.dispatch()
+  }
+
+  private remove(slot: Slot): void {
+    this.busy.delete(slot)
+    const index = this.idle.indexOf(slot)
+    if (index !== -1) this.idle.splice(index, 1)
+    if (!this.closed) this.dispatch()
+  }
+}

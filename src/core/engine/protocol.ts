@@ -1,0 +1,70 @@
+/**
+ * Messages between the engine pool (pool.ts, main thread) and its workers (worker.ts). The worker
+ * does the CPU work; every read of the source and every write to a sink is a request to the main
+ * thread, which owns the reader and sinks (object-store clients cannot cross threads).
+ */
+import { ConfigError, type ErrorCode, FerryError, FormatError, LimitError, UnsupportedError } from '../../errors.js'
+import type { EngineOptions, FileReport } from '../engine.js'
+
+export type ToWorker =
+  | { type: 'run'; dataset: string; size: number; options: EngineOptions }
+  | { type: 'reply'; request: number; bytes?: Uint8Array; error?: SerializedError }
+
+export type FromWorker =
+  | { type: 'read'; request: number; start: number; end: number }
+  | { type: 'write'; request: number; sink: 'output' | 'quarantine'; bytes: Uint8Array }
+  | { type: 'done'; report: FileReport }
+  | { type: 'failed'; error: SerializedError }
+
+export interface SerializedError {
+  name: string
+  message: string
+  code?: ErrorCode
+  retryable?: boolean
+  context?: Record<string, unknown>
+  feature?: string
+}
+
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof FerryError) {
+    return {
+      name: err.name,
+      message: err.message,
+      code: err.code,
+      retryable: err.retryable,
+      context: err.context,
+      feature: err instanceof UnsupportedError ? err.feature : undefined,
+    }
+  }
+  if (err instanceof Error) return { name: err.name, message: err.message }
+  return { name: 'Error', message: String(err) }
+}
+
+/** The error as the main thread throws it: the same Ferry class, code, flag and context where known. */
+export function deserializeError(data: SerializedError): Error {
+  const options = { retryable: data.retryable, context: data.context }
+  switch (data.name) {
+    case 'FormatError':
+      return new FormatError(data.message, options)
+    case 'UnsupportedError':
+      return new UnsupportedError(data.feature ?? 'unknown', data.message, options)
+    case 'LimitError':
+      return new LimitError(data.message, options)
+    case 'ConfigError':
+      return new ConfigError(data.message, [], options)
+  }
+  if (data.code) return new FerryError(data.code, data.message, options)
+  const err = new Error(data.message)
+  err.name = data.name
+  return err
+}
+
+/**
+ * Bytes whose whole buffer may be transferred: the array itself when it spans its buffer (the encoder's
+ * output does, and is not used again), else a copy, as a view may share its buffer with other data.
+ */
+export function transferable(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer
+    ? bytes
+    : bytes.slice()
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import type { Dataset } from '../../../../src/core/dataset.js'
+import { UsageError } from '../../../../src/errors.js'
+import { parseObjectUrl, selectForBackfill, selectObject } from '../../../../src/ops/replay/backfill.js'
+import type { ObjectInfo, ObjectStore } from '../../../../src/ports.js'
+
+const datasets = [{ name: 'orders', keyPattern: /^orders\// }] as unknown as Dataset[]
+const window = { modifiedAfter: new Date('2026-11-23T00:00:00Z'), modifiedBefore: new Date('2026-11-24T00:00:00Z') }
+
+function object(key: string, modified: string | undefined): ObjectInfo {
+  return { bucket: 'landing', key, size: 1, ...(modified ? { lastModified: new Date(modified) } : {}) }
+}
+
+describe('selectObject', () => {
+  it('keeps objects modified in [after, before) that match a dataset', () => {
+    expect(selectObject(object('orders/a.parquet', '2026-11-23T00:00:00Z'), window, datasets)).toBe('take')
+    expect(selectObject(object('orders/a.parquet', '2026-11-23T23:59:59Z'), window, datasets)).toBe('take')
+    expect(selectObject(object('orders/a.parquet', '2026-11-22T23:59:59Z'), window, datasets)).toBe('outside')
+    expect(selectObject(object('orders/a.parquet', '2026-11-24T00:00:00Z'), window, datasets)).toBe('outside')
+    expect(selectObject(object('orders/a.parquet', undefined), window, datasets)).toBe('outside')
+    expect(selectObject(object('orders/a.parquet', undefined), {}, datasets)).toBe('take')
+  })
+
+  it('ignores keys no dataset claims and folder markers', () => {
+    expect(selectObject(object('orders/_SUCCESS', '2026-11-23T01:00:00Z'), {}, [])).toBe('ignored')
+    expect(selectObject(object('refunds/a.parquet', '2026-11-23T01:00:00Z'), {}, datasets)).toBe('ignored')
+    expect(selectObject(object('orders/', '2026-11-23T01:00:00Z'), {}, datasets)).toBe('ignored')
+  })
+})
+
+describe('selectForBackfill', () => {
+  it('sorts the whole listing into taken, ignored and outside', async () => {
+    const listing = [
+      object('orders/a.parquet', '2026-11-23T01:00:00Z'),
+      object('orders/b.parquet', '2026-11-22T01:00:00Z'),
+      object('misc/readme.txt', '2026-11-23T01:00:00Z'),
+    ]
+    const store = {
+      async *list() {
+        yield* listing
+      },
+    } as unknown as ObjectStore
+    const selection = await selectForBackfill(store, 'landing', '', { modifiedAfter: window.modifiedAfter }, datasets)
+    expect(selection.objects.map((o) => o.key)).toEqual(['orders/a.parquet'])
+    expect(selection.ignored.map((o) => o.key)).toEqual(['misc/readme.txt'])
+    expect(selection.outside).toBe(1)
+  })
+})
+
+describe('parseObjectUrl', () => {
+  it('splits scheme, bucket and path', () => {
+    expect(parseObjectUrl('s3://landing/orders/2026/a.parquet')).toEqual({
+      scheme: 's3',
+      bucket: 'landing',
+      path: 'orders/2026/a.parquet',
+    })
+    expect(parseObjectUrl('S3://landing')).toEqual({ scheme: 's3', bucket: 'landing', path: '' })
+    expect(parseObjectUrl('s3://landing/')).toEqual({ scheme: 's3', bucket: 'landing', path: '' })
+  })
+
+  it.each(['landing/orders', 's3:/landing', '', 's3:///key'])('refuses %j', (url) => {
+    expect(() => parseObjectUrl(url)).toThrow(UsageError)
+  })
+})
