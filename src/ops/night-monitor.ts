@@ -47,6 +47,17 @@ export function createNightMonitor(config: FerryConfig, runId: string, logger: L
     start: () => pinger.start(runId),
     async finish(summary, ok) {
       for (const failure of nightFailures(summary)) alerts.recordNight(failure)
+      for (const night of summary.nights ?? []) {
+        for (const c of night.checks.filter((check) => check.status !== 'pass')) {
+          alerts.recordNight({
+            check: `${night.dataset}: ${c.name}`,
+            severity: c.status === 'fail' ? 'fail' : 'warn',
+            observed: String(c.observed),
+            threshold: String(c.threshold),
+            message: c.message,
+          })
+        }
+      }
       const sent = await alerts.flush()
       log.info(sent, 'alerts flushed')
       const line = summaryLine(totals(summary))

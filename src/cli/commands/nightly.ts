@@ -81,5 +81,6 @@ export function reportNight(
   ctx.out(formatSummary(summary))
   ctx.out('')
   ctx.out(summaryLine(t))
-  return t.qualityFail > 0 ? Exit.DATA : Exit.OK
+  const nightFailed = (summary.nights ?? []).some((n) => n.status === 'fail')
+  return t.qualityFail > 0 || nightFailed ? Exit.DATA : Exit.OK
 }

@@ -21,7 +21,7 @@ export const replayCommand: Command = {
   name: 'replay',
   summary: 'reprocess: reset a consumer group (dry run by default), or re-enqueue one object',
   usage: `Usage: ferry replay [--group G] [--topic T] (--to-offset N [--partition P] | --to-datetime ISO
-                    | --by-duration PT2H | --shift-by -N | --to-earliest) [--execute [--follow]]
+                    | --by-duration PT2H | --shift-by=-N | --to-earliest) [--execute [--follow]]
        ferry replay --object s3://bucket/key
 
 Resets the committed offsets of a consumer group, like kafka-consumer-groups --reset-offsets but
@@ -37,7 +37,7 @@ that run id, and it is processed even if this version was already written.
 Examples:
   ferry replay --by-duration PT2H                 # plan: the last two hours of ferry.objects
   ferry replay --to-datetime 2026-11-24T00:00:00Z --execute
-  ferry replay --group ferry-quality --topic ferry.results --shift-by -10 --execute
+  ferry replay --group ferry-quality --topic ferry.results --shift-by=-10 --execute
   ferry replay --object s3://landing/orders/2026-11-23/orders-0001.parquet`,
   options: {
     group: { type: 'string' },
@@ -59,7 +59,7 @@ Examples:
     partition: 'limit the reset to one partition',
     'to-datetime': 'reset to the first message at or after this instant (2026-11-24T00:00:00Z)',
     'by-duration': 'reset to the first message of the last ISO-8601 duration (PT2H, P1D, PT30M)',
-    'shift-by': 'move each committed offset by N (negative: back)',
+    'shift-by': 'move each committed offset by N; back with a negative N, written --shift-by=-N',
     'to-earliest': 'reset to the start of the log',
     execute: 'apply the plan (default: dry run)',
     follow: 'after --execute, show progress until the consumers reprocessed the range (Ctrl-C stops watching)',

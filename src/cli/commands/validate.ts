@@ -17,9 +17,9 @@ export const validateCommand: Command = {
   summary: "check every record of a file against its dataset's JSON Schema (writes nothing)",
   usage: `Usage: ferry validate <file | s3://bucket/key | gs://bucket/key> [--dataset NAME] [--json]
 
-Reads the file with the worker's readers (Parquet, CSV, NDJSON, each optionally gzipped) and checks
-every record against the dataset's JSON Schema: the one whose key pattern matches the file's key,
-or the one named by --dataset. Prints rows, valid and invalid counts and the first errors, with
+Reads the file with Ferry's readers (Parquet, CSV, NDJSON, each optionally gzipped) and checks every
+record with the reference (ajv) validator against the dataset's JSON Schema: the dataset whose key
+pattern matches the file's key, or the one named by --dataset. Prints rows, valid and invalid counts and the first errors, with
 1-based row numbers as in the quarantine files. Transforms are not run (ferry process does).
 Exit 0 when every record is valid, 1 when some are not, 2 when the file cannot be read.
 

@@ -10,10 +10,10 @@ import { FormatError, LimitError } from '../../errors.js'
  * real nightly file, far below what would exhaust a worker's memory or time (a 1 MB gzip of zeros
  * inflates to 1 GB).
  */
-export const DEFAULT_MAX_DECOMPRESSED_BYTES = 2 * 1024 ** 3
+const DEFAULT_MAX_DECOMPRESSED_BYTES = 2 * 1024 ** 3
 
 export interface DecompressOptions {
-  /** stop with LimitError once the output passes this many bytes (default DEFAULT_MAX_DECOMPRESSED_BYTES) */
+  /** stop with LimitError once the output passes this many bytes (default 2 GiB) */
   maxBytes?: number
   /** the input is only the start of a gzip stream: inflate what it holds instead of reporting it truncated */
   prefix?: boolean

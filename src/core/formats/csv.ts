@@ -84,14 +84,15 @@ function afterField(buf: Uint8Array, i: number, final: boolean): RecordEnd | 'mo
 
 /**
  * Scans one record starting at `start`. Returns undefined when the buffer ends before the record is
- * known to be complete (unless `final`). Malformed quoting sets `spans.problem`; the record still ends
- * at the next line break outside quotes, so one bad record does not swallow the rest of the file.
+ * known to be complete (unless `final`). Text after a closing quote sets `spans.problem` and the
+ * record ends at the next line break, so the records after it still read; a quote never closed sets
+ * it too, but that record can only run to the end of the input.
  */
 function scanRecord(buf: Uint8Array, start: number, final: boolean, spans: Spans): RecordEnd | undefined {
   spans.reset()
   let i = start
   for (;;) {
-    if (buf[i] === QUOTE && i < buf.length) {
+    if (i < buf.length && buf[i] === QUOTE) {
       let j = i + 1
       let kind = QUOTED
       let close = -1
@@ -150,9 +151,10 @@ const OMIT = Symbol('omit')
 
 /**
  * Text to the JSON type the schema asks for. Text that does not parse as an allowed type stays a
- * string so the validator rejects it with the schema's own message, and an integer beyond 2^53 stays
- * a string rather than silently losing digits (as Parquet INT64s do). `null` (any case) in a column
- * that allows null but not strings is a null, and nulls are left out of rows like empty fields.
+ * string so the validator rejects it with the schema's own message, and in an integer-only column an
+ * integer beyond 2^53 stays a string rather than silently losing digits (as Parquet INT64s do).
+ * `null` (any case) in a column that allows null but not strings is a null, and nulls are left out
+ * of rows like empty fields.
  */
 export function columnConverter(property: unknown): Convert {
   const declared = (property as { type?: unknown } | undefined)?.type
@@ -166,7 +168,7 @@ export function columnConverter(property: unknown): Convert {
     const trimmed = text.trim()
     if ((integer || number) && INTEGER.test(trimmed)) {
       const value = Number(trimmed)
-      return Number.isSafeInteger(value) ? value : text
+      return Number.isSafeInteger(value) || number ? value : text
     }
     if (number && NUMBER.test(trimmed)) return Number(trimmed)
     if (boolean && BOOLEAN.test(trimmed)) return trimmed.toLowerCase() === 'true'
@@ -186,9 +188,9 @@ class CsvReader {
   /** physical line where the next record starts (1-based) */
   private line = 1
   private record = 0
-  rows: Row[] = []
-  errors: RowReadError[] = []
-  batchStart = 0
+  private rows: Row[] = []
+  private errors: RowReadError[] = []
+  private batchStart = 0
 
   private readonly options: CsvOptions
 

@@ -33,7 +33,7 @@ export interface DetectedFormat {
 export interface ReadOptions {
   /** the dataset's row schema, which types CSV columns (other formats carry their own types) */
   schema?: JsonSchema
-  /** decompression limit for gzip sources (default DEFAULT_MAX_DECOMPRESSED_BYTES) */
+  /** decompression limit for gzip sources (default 2 GiB) */
   maxDecompressedBytes?: number
   /** rows per CSV/NDJSON batch (default 5000); Parquet batches are row groups */
   batchRows?: number

@@ -93,7 +93,7 @@ async function* walk(path: string): AsyncGenerator<FoundObject> {
 }
 
 /** Every object under the location, in key (or path) order. */
-export async function* listLocation(url: string, config: FerryConfig, cwd: string): AsyncGenerator<FoundObject> {
+async function* listLocation(url: string, config: FerryConfig, cwd: string): AsyncGenerator<FoundObject> {
   const location = parseObjectUrl(url, cwd)
   if (location.scheme === 'file') {
     try {

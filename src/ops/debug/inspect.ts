@@ -58,7 +58,8 @@ async function textStart(source: ObjectSource, gzip: boolean): Promise<Uint8Arra
 
 /**
  * Describes the object. Throws FormatError/UnsupportedError when it is not a format Ferry reads or
- * its footer is damaged, as the worker would for the same file.
+ * its footer cannot be decoded; a Parquet file the worker refuses for its codec or encryption is
+ * still described, since that is what one inspects it for.
  */
 export async function inspectObject(source: ObjectSource): Promise<Inspection> {
   const detected = detectFormat(source.key, await source.read(0, Math.min(source.size, MAGIC_BYTES)))

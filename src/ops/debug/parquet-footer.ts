@@ -1,7 +1,9 @@
 /**
  * A Parquet file's footer, fetched with ranged reads and summarised without touching a data page:
- * what `ferry inspect` shows. Reads hyparquet's footer decoder directly because Ferry's Parquet door
- * (src/core/formats/parquet.ts) decodes footers only from whole files.
+ * what `ferry inspect` shows. It calls hyparquet's footer decoder itself, past Ferry's Parquet door
+ * (src/core/formats/parquet.ts), because the door's `openParquet` exposes no column statistics,
+ * reads a 64 KiB tail guess rather than just the footer, and refuses files (unknown codec, encrypted
+ * columns) that an on-call engineer most needs described.
  */
 import {
   type ColumnChunk,

@@ -31,7 +31,7 @@ export interface ValidationSummary {
   firstErrors: RecordProblem[]
 }
 
-export const DEFAULT_MAX_ERRORS = 10
+const DEFAULT_MAX_ERRORS = 10
 
 /** Failures that mean "this file cannot be read", as opposed to infrastructure or usage problems. */
 export function isUnreadable(err: unknown): err is FerryError {

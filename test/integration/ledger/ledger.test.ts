@@ -46,7 +46,12 @@ describe('the per-file ledger on real local servers (moto, embedded broker, GCS,
 
     expect((await ferry(world, ['work', '--until-idle'])).code).toBe(Exit.OK)
     entries = await status(world)
-    expect(entries.get(`${A}@${eTags[A]}`)).toMatchObject({ state: 'written', attempts: 1, lastError: null, dataset: 'orders' })
+    expect(entries.get(`${A}@${eTags[A]}`)).toMatchObject({
+      state: 'written',
+      attempts: 1,
+      lastError: null,
+      dataset: 'orders',
+    })
     expect(entries.get(`${BROKEN}@${eTags[BROKEN]}`)).toMatchObject({
       state: 'dead-lettered',
       attempts: 1,
@@ -58,7 +63,13 @@ describe('the per-file ledger on real local servers (moto, embedded broker, GCS,
     expect(entries.get(`${A}@${eTags[A]}`)).toMatchObject({ state: 'qualified', quality: 'pass' })
     expect(entries.get(`${BROKEN}@${eTags[BROKEN]}`)).toMatchObject({ state: 'qualified', quality: 'fail' })
     for (const entry of entries.values()) {
-      expect(Object.keys(entry.timestamps).sort()).toEqual(['processed', 'processing', 'qualified', 'queued', 'received'])
+      expect(Object.keys(entry.timestamps).sort()).toEqual([
+        'processed',
+        'processing',
+        'qualified',
+        'queued',
+        'received',
+      ])
     }
   })
 

@@ -2,14 +2,14 @@ import { createHash } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs'
-import { KafkaAdmin } from '../../../src/adapters/kafka/admin.js'
 import { GcsObjectStore } from '../../../src/adapters/gcs/object-store.js'
+import { KafkaAdmin } from '../../../src/adapters/kafka/admin.js'
 import { writeParquet } from '../../../src/core/formats/parquet.js'
 import type { FileResult, LedgerEntry, ObjectMessage } from '../../../src/core/messages.js'
 import { ORDER_INPUT_COLUMNS, orderRows, seededRandom } from '../../../src/core/sample-orders.js'
 import { createLogger } from '../../../src/ops/logger.js'
-import { objectCreatedBody } from '../../../src/producers/object-created.js'
 import type { ConsumedRecord } from '../../../src/ports.js'
+import { objectCreatedBody } from '../../../src/producers/object-created.js'
 import type { TestEndpoints } from '../../support/endpoints.js'
 import { AWS, createWorld, Exit, type FerryWorld, ferry } from '../../support/ferry-env.js'
 
@@ -33,7 +33,11 @@ export async function ledgerWorld(endpoints: TestEndpoints): Promise<LedgerWorld
   const ledgerTopic = `ferry.ledger.${world.id}`
   config.kafka.topics.ledger = ledgerTopic
   writeFileSync(file, JSON.stringify(config))
-  const admin = new KafkaAdmin({ brokers: [endpoints.kafka], clientId: `test-${world.id}`, logger: createLogger({ level: 'silent' }) })
+  const admin = new KafkaAdmin({
+    brokers: [endpoints.kafka],
+    clientId: `test-${world.id}`,
+    logger: createLogger({ level: 'silent' }),
+  })
   const gcs = new GcsObjectStore({ apiEndpoint: endpoints.gcs, projectId: 'ferry-test' })
   return { ...world, ledgerTopic, admin, gcs, endpoints }
 }
@@ -43,7 +47,12 @@ export function ordersFile(seed: number, rows = 60): Uint8Array {
   const from = Date.parse(`${DATE}T00:00:00Z`)
   return writeParquet(
     ORDER_INPUT_COLUMNS,
-    orderRows(seededRandom(seed), { count: rows, from, to: from + 3_600_000, firstOrderNumber: 20_000_000 + seed * 1000 }),
+    orderRows(seededRandom(seed), {
+      count: rows,
+      from,
+      to: from + 3_600_000,
+      firstOrderNumber: 20_000_000 + seed * 1000,
+    }),
   )
 }
 
@@ -86,7 +95,9 @@ export async function records(world: LedgerWorld, topic: string): Promise<Consum
   return out
 }
 
-export async function results(world: LedgerWorld): Promise<Array<{ result: FileResult; headers: Record<string, string> }>> {
+export async function results(
+  world: LedgerWorld,
+): Promise<Array<{ result: FileResult; headers: Record<string, string> }>> {
   return (await records(world, world.topics.results)).map((r) => ({
     result: JSON.parse(r.value.toString('utf8')) as FileResult,
     headers: r.headers,
@@ -128,4 +139,13 @@ export async function writtenBy(world: LedgerWorld, uri: string | null): Promise
 export async function eTagOf(world: FerryWorld, key: string): Promise<string> {
   const head = await world.s3.send(new HeadObjectCommand({ Bucket: world.landing, Key: key }))
   return (head.ETag ?? '').replace(/"/g, '')
+}
+
+/** Polls until the condition holds: for state other processes change (groups joining, commits). */
+export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for condition')
+    await new Promise((r) => setTimeout(r, 100))
+  }
 }

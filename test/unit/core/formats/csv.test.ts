@@ -220,5 +220,6 @@ describe('columnConverter', () => {
     expect(columnConverter({ type: 'number' })('1e-3')).toBe(0.001)
     expect(columnConverter({ type: 'number' })('0x10')).toBe('0x10')
     expect(columnConverter({ type: 'integer' })('1.5')).toBe('1.5')
+    expect(columnConverter({ type: 'number' })('12345678901234567890')).toBe(12345678901234567000)
   })
 })

@@ -1,8 +1,19 @@
 import { gzipSync } from 'node:zlib'
+import { parquetMetadata as hyparquetMetadata, snappyUncompress } from 'hyparquet'
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { describe, expect, it } from 'vitest'
 import type { OutputColumn, Row } from '../../../../src/core/formats/columns.js'
-import { parquetMetadata, readParquet, readParquetRows, writeParquet } from '../../../../src/core/formats/parquet.js'
+import { snappyCompress } from '../../../../src/core/formats/parquet/encode/snappy.js'
+import {
+  memorySink,
+  openParquet,
+  ParquetStreamWriter,
+  parquetMetadata,
+  type RangeReader,
+  readParquet,
+  readParquetRows,
+  writeParquet,
+} from '../../../../src/core/formats/parquet.js'
 import { seededRandom } from '../../../../src/core/sample-orders.js'
 import { FerryError, FormatError, UnsupportedError } from '../../../../src/errors.js'
 
@@ -261,5 +272,178 @@ describe('reading damaged input', () => {
       outcomes.add(err === undefined ? 'read' : (err as Error).name)
     }
     expect(outcomes).toContain('FormatError')
+  })
+})
+
+function chunkMeta(bytes: Uint8Array) {
+  return hyparquetMetadata(bytes).row_groups.flatMap((group) => group.columns.map((chunk) => chunk.meta_data!))
+}
+
+describe("Ferry's encoder", () => {
+  it('dictionary-encodes repetitive strings and writes mostly distinct ones plain', () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => ({ code: ['EUR', 'USD', 'GBP'][i % 3], id: `ID-${i}` }))
+    const bytes = writeParquet(
+      [
+        { name: 'code', type: 'string' },
+        { name: 'id', type: 'string' },
+      ],
+      rows,
+    )
+    const [code, id] = chunkMeta(bytes)
+    expect(code!.encodings).toContain('RLE_DICTIONARY')
+    expect(code!.dictionary_page_offset).toBeDefined()
+    expect(id!.encodings).not.toContain('RLE_DICTIONARY')
+  })
+
+  it('splits large columns into pages and reads every value back', async () => {
+    const random = seededRandom(7)
+    const rows = Array.from({ length: 60_000 }, (_, i) => ({
+      text: i % 11 === 0 ? null : `${i}:${'x'.repeat(Math.floor(random() * 60))}`,
+      n: i,
+    }))
+    const columns: OutputColumn[] = [
+      { name: 'text', type: 'string' },
+      { name: 'n', type: 'int64', nullable: false },
+    ]
+    const bytes = writeParquet(columns, rows, { rowGroupSize: 40_000 })
+    const text = chunkMeta(bytes)[0]!
+    // well over 1 MiB of text in the first row group, so more than one data page
+    expect(Number(text.total_uncompressed_size)).toBeGreaterThan(1024 * 1024)
+    expect((await readParquetRows(bytes)).rows).toEqual(rows.map(withoutNulls))
+  })
+
+  it('keeps text exact: multi-byte UTF-8, long strings, surrogate pairs', async () => {
+    const rows = [{ s: 'ünïcødé ✓ 注文 😀' }, { s: `${'long '.repeat(100)}é` }, { s: '' }, { s: '\u{10FFFF}\uFFFF' }]
+    const { rows: back } = await readParquetRows(writeParquet([{ name: 's', type: 'string' }], rows))
+    expect(back).toEqual(rows)
+  })
+
+  it('writes chunk statistics: null counts, numeric bounds without NaN, strings in UTF-8 byte order', () => {
+    const bytes = writeParquet(
+      [
+        { name: 'f', type: 'double' },
+        { name: 's', type: 'string' },
+        { name: 'i', type: 'int32' },
+      ],
+      [
+        { f: Number.NaN, s: '\uFFFF', i: 3 },
+        { f: 2.5, s: '😀', i: -7 },
+        { f: -1, s: null, i: null },
+      ],
+    )
+    const [f, s, i] = chunkMeta(bytes).map((meta) => meta.statistics!)
+    expect(f).toMatchObject({ min_value: -1, max_value: 2.5, null_count: 0n })
+    // JavaScript's < puts the surrogate pair first; UTF-8 bytes (F0... vs EF...) put it last
+    expect(s).toMatchObject({ min_value: '\uFFFF', max_value: '😀', null_count: 1n })
+    expect(i).toMatchObject({ min_value: -7, max_value: 3, null_count: 1n })
+  })
+
+  it.each(['UNCOMPRESSED', 'GZIP', 'SNAPPY'] as const)('writes %s files that read back', async (codec) => {
+    const bytes = writeParquet(ALL_TYPES, ALL_TYPES_ROWS, { codec })
+    expect(parquetMetadata(bytes).codecs).toEqual([codec])
+    expect((await readParquetRows(bytes)).rows).toEqual(ALL_TYPES_ROWS.map(withoutNulls))
+  })
+
+  it('snappy-compresses any input that the reference decoder restores exactly', () => {
+    const random = seededRandom(3)
+    for (let round = 0; round < 200; round++) {
+      const input = new Uint8Array(Math.floor(random() ** 2 * 200_000))
+      const alphabet = 1 + Math.floor(random() * 255)
+      for (let i = 0; i < input.length; i++) {
+        const repeat = i > 16 && random() < 0.8
+        input[i] = repeat ? input[i - 1 - Math.floor(random() * 16)]! : Math.floor(random() * alphabet)
+      }
+      const restored = new Uint8Array(input.length)
+      snappyUncompress(snappyCompress(input), restored)
+      expect(Buffer.compare(restored, input), `round ${round}`).toBe(0)
+    }
+  })
+})
+
+/** A range reader over bytes that records every request. */
+function recordingReader(bytes: Uint8Array) {
+  const requests: Array<[number, number]> = []
+  const reader: RangeReader = {
+    size: bytes.byteLength,
+    read: async (start, end) => {
+      requests.push([start, end])
+      return bytes.slice(start, end)
+    },
+  }
+  return { reader, requests }
+}
+
+describe('streaming', () => {
+  const columns: OutputColumn[] = [
+    { name: 'n', type: 'int32', nullable: false },
+    { name: 's', type: 'string' },
+  ]
+  const rows = Array.from({ length: 2500 }, (_, i) => ({ n: i, s: i % 7 === 0 ? null : `row ${i}` }))
+
+  it('opens a file with one request for the footer and reads each row group with one more', async () => {
+    const bytes = writeParquet(columns, rows, { rowGroupSize: 1000 })
+    const { reader, requests } = recordingReader(bytes)
+    const input = await openParquet(reader)
+    expect(input.info.rows).toBe(2500)
+    // the file's first bytes (header magic) and its tail (footer), fetched together
+    expect(requests).toHaveLength(2)
+    const lengths: number[] = []
+    for await (const batch of input.batches()) lengths.push(batch.length)
+    expect(lengths).toEqual([1000, 1000, 500])
+    expect(requests).toHaveLength(5)
+    // each row group's column chunks, not the file
+    for (const [start, end] of requests.slice(2)) expect(end - start).toBeLessThan(bytes.byteLength / 2)
+  })
+
+  it('reads a large row group in slices of at most maxRows, with the values a whole read gives', async () => {
+    const bytes = writeParquet(columns, rows)
+    const input = await openParquet(recordingReader(bytes).reader)
+    const batches = []
+    for await (const batch of input.batches({ maxRows: 1000 })) batches.push(batch)
+    expect(batches.map((batch) => [batch.rowStart, batch.length])).toEqual([
+      [0, 1000],
+      [1000, 1000],
+      [2000, 500],
+    ])
+    const values = batches.flatMap((batch) => Array.from(batch.columns.s!))
+    expect(values).toEqual(rows.map((row) => row.s))
+  })
+
+  it('reads footers larger than the first guess of the tail', async () => {
+    const wide = Array.from(
+      { length: 400 },
+      (_, i): OutputColumn => ({ name: `a_rather_long_column_name_${i}`, type: 'int32' }),
+    )
+    const bytes = writeParquet(wide, [Object.fromEntries(wide.map(({ name }, i) => [name, i]))])
+    const { reader, requests } = recordingReader(bytes)
+    const input = await openParquet(reader)
+    expect(input.info.columns).toHaveLength(400)
+    expect(requests.length).toBeGreaterThanOrEqual(2)
+  })
+
+  it('streams one sink write per row group, the file header first and the footer at finish', async () => {
+    const sink = memorySink()
+    const writes: number[] = []
+    const recording = {
+      write: async (chunk: Uint8Array) => {
+        writes.push(chunk.byteLength)
+        await sink.write(chunk)
+      },
+      close: sink.close,
+    }
+    const writer = new ParquetStreamWriter(columns, recording)
+    const values = [rows.map((row) => row.n), rows.map((row) => row.s)]
+    await writer.write(values, 1000)
+    expect(writes).toHaveLength(2)
+    // only the selected rows of the second batch: the odd ones
+    const odd = Int32Array.from({ length: 1250 }, (_, i) => 2 * i + 1)
+    await writer.write(values, odd.length, odd)
+    await writer.finish()
+    expect(writes).toHaveLength(4)
+    const bytes = (await sink.close())!
+    expect(parquetMetadata(bytes).rowGroups.map((group) => group.rows)).toEqual([1000, 1250])
+    const back = await readParquetRows(bytes)
+    expect(back.rows).toHaveLength(2250)
+    expect(back.rows[1000]).toEqual({ n: 1, s: 'row 1' })
   })
 })

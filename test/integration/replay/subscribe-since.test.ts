@@ -1,0 +1,205 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { LocalEventBus } from '../../../src/adapters/local/event-bus.js'
+import { PubSubEventBus } from '../../../src/adapters/pubsub/event-bus.js'
+import type { BusMessage } from '../../../src/ports.js'
+import { createWorld, Exit, type FerryWorld, ferry } from '../../support/ferry-env.js'
+import { waitFor } from '../ledger/support.js'
+
+const endpoints = inject('endpoints')
+
+function fileEvent(status: 'pass' | 'fail', dataset: string, key: string) {
+  const event = {
+    schema: 'ferry.quality/v2',
+    scope: 'file',
+    runId: 'run-x',
+    traceId: 'f'.repeat(32),
+    dataset,
+    status,
+    severity: status === 'fail' ? 'fail' : 'info',
+    checks: [{ name: 'row_ratio', status, severity: 'fail', observed: 0.9, threshold: 0.95, message: '' }],
+    source: { bucket: 'landing', key, uri: `s3://landing/${key}` },
+    counts: { rowsIn: 10, rowsOut: 9, rowsRejected: 1 },
+    output: null,
+    quarantine: null,
+    eventDate: '2026-11-23',
+    evaluatedAt: '2026-11-24T00:05:00.000Z',
+  }
+  return {
+    data: Buffer.from(JSON.stringify(event)),
+    attributes: { dataset, status, severity: event.severity, scope: 'file' },
+  }
+}
+
+function nightEvent(dataset: string) {
+  const event = {
+    schema: 'ferry.quality/v2',
+    scope: 'night',
+    runId: 'run-x',
+    dataset,
+    date: '2026-11-23',
+    status: 'pass',
+    severity: 'info',
+    checks: [{ name: 'files', status: 'pass', severity: 'fail', observed: 3, threshold: 1, message: '' }],
+    counts: {
+      files: 3,
+      filesWritten: 3,
+      filesDeadLettered: 0,
+      rowsIn: 30,
+      rowsOut: 30,
+      rowsRejected: 0,
+      bytesIn: 1,
+      bytesOut: 1,
+    },
+    evaluatedAt: '2026-11-24T00:06:00.000Z',
+  }
+  return {
+    data: Buffer.from(JSON.stringify(event)),
+    attributes: { dataset, status: 'pass', severity: 'info', scope: 'night' },
+  }
+}
+
+describe('ferry subscribe --since/--scope/--ephemeral on the Pub/Sub emulator', () => {
+  let world: FerryWorld
+  let bus: PubSubEventBus
+  const api = () => `http://${endpoints.pubsub}/v1/projects/${endpoints.pubsubProject}`
+
+  beforeAll(async () => {
+    world = await createWorld(endpoints)
+    bus = new PubSubEventBus({ projectId: endpoints.pubsubProject, apiEndpoint: endpoints.pubsub })
+    // Ferry creates its topics with message retention: what lets a new subscription seek back.
+    await bus.ensureTopic(world.topics.quality)
+    for (const e of [
+      fileEvent('fail', 'orders', 'a.parquet'),
+      nightEvent('orders'),
+      fileEvent('pass', 'orders', 'b.parquet'),
+      fileEvent('fail', 'refunds', 'c.parquet'),
+    ]) {
+      await bus.publish(world.topics.quality, e.data, e.attributes)
+    }
+  })
+  afterAll(() => bus?.close())
+
+  async function subscriptions(): Promise<string[]> {
+    const response = await fetch(`${api()}/topics/${world.topics.quality}/subscriptions`)
+    const body = (await response.json()) as { subscriptions?: string[] }
+    return body.subscriptions ?? []
+  }
+
+  it('replays events published before the subscription existed, filtered, then deletes it', async () => {
+    const run = await ferry(world, [
+      'subscribe',
+      '--since',
+      'PT1H',
+      '--status',
+      'fail',
+      '--json',
+      '--ephemeral',
+      '--max-events',
+      '2',
+    ])
+    expect(run.code).toBe(Exit.OK)
+    expect(run.out.map((l) => JSON.parse(l).source.key).sort()).toEqual(['a.parquet', 'c.parquet'])
+    expect(await subscriptions()).toEqual([])
+  })
+
+  it('filters on scope and prints night events readably', async () => {
+    const run = await ferry(world, [
+      'subscribe',
+      '--since',
+      new Date(Date.now() - 3_600_000).toISOString(),
+      '--scope',
+      'night',
+      '--ephemeral',
+      '--max-events',
+      '1',
+    ])
+    expect(run.code).toBe(Exit.OK)
+    expect(run.out).toEqual(['2026-11-24T00:06:00.000Z PASS orders night 2026-11-23 3 file(s), 30/30 rows'])
+  })
+
+  it('seeks a reused subscription back over what it already acknowledged', async () => {
+    const name = `again-${world.id}`
+    const first = await ferry(world, [
+      'subscribe',
+      '--subscription',
+      name,
+      '--since',
+      'PT1H',
+      '--dataset',
+      'refunds',
+      '--max-events',
+      '1',
+    ])
+    expect(first.out).toEqual([expect.stringMatching(/FAIL refunds s3:\/\/landing\/c\.parquet/)])
+    const again = await ferry(world, [
+      'subscribe',
+      '--subscription',
+      name,
+      '--since',
+      'PT1H',
+      '--dataset',
+      'refunds',
+      '--max-events',
+      '1',
+    ])
+    expect(again.out).toEqual(first.out)
+    await bus.deleteSubscription(name)
+  })
+
+  it('exits cleanly on Ctrl-C and deletes its ephemeral subscription', async () => {
+    const abort = new AbortController()
+    const run = ferry(world, ['subscribe', '--ephemeral'], abort.signal)
+    await waitFor(async () => (await subscriptions()).length === 1)
+    abort.abort()
+    const done = await run
+    expect(done.code).toBe(Exit.OK)
+    expect(done.err.join('\n')).toMatch(/listening on subscription ferry-subscribe-[0-9a-f]{12} \(Ctrl-C to stop\)/)
+    expect(await subscriptions()).toEqual([])
+  })
+
+  it('rejects a bad --scope, --since or --ephemeral with a name', async () => {
+    const cases: Array<[string[], string]> = [
+      [['--scope', 'week'], '--scope must be file or night'],
+      [['--since', 'yesterday'], 'not a date or a date-time with a zone'],
+      [['--ephemeral', '--subscription', 'x'], '--ephemeral makes its own subscription'],
+    ]
+    for (const [argv, message] of cases) {
+      const run = await ferry(world, ['subscribe', ...argv])
+      expect(run.code).toBe(Exit.ERROR)
+      expect(run.err.join('\n')).toContain(message)
+    }
+  })
+})
+
+describe('SubscribeOptions.since on the local event bus', () => {
+  it('moves a subscription to the first message published at or after the time, acked ones included', async () => {
+    const bus = new LocalEventBus(mkdtempSync(join(tmpdir(), 'ferry-bus-')), { pollIntervalMs: 10 })
+    await bus.ensureTopic('quality')
+    await bus.publish('quality', Buffer.from('old'), {})
+    const received: string[] = []
+    const collect = async (m: BusMessage) => {
+      received.push(m.data.toString())
+    }
+    // created at the end of the topic: sees only what comes next
+    const first = await bus.subscribe('quality', 'sub-1', { create: true }, collect)
+    await bus.publish('quality', Buffer.from('new'), {})
+    await waitFor(() => received.length === 1)
+    await first.close()
+    expect(received).toEqual(['new'])
+
+    const again = await bus.subscribe('quality', 'sub-1', { since: new Date(0) }, collect)
+    await waitFor(() => received.length === 3)
+    await again.close()
+    expect(received).toEqual(['new', 'old', 'new'])
+
+    const future = await bus.subscribe('quality', 'sub-1', { since: new Date(Date.now() + 60_000) }, collect)
+    await bus.publish('quality', Buffer.from('newest'), {})
+    await waitFor(() => received.length === 4)
+    await future.close()
+    expect(received.at(-1)).toBe('newest')
+    await bus.close()
+  })
+})
