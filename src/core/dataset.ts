@@ -47,11 +47,12 @@ const derivedFrom = new WeakMap<(row: Row) => Row, readonly ColumnStep[]>()
 
 /**
  * The row transform and column steps the dataset runs with. A hand-written `transform` wins over
- * `columns`: spreading a dataset and replacing its transform must run the replacement.
+ * `columns`: spreading a dataset and replacing its transform must run the replacement. A transform
+ * derived from (any) steps is derived afresh, so replacing the steps replaces it too.
  */
 function transforms(definition: DatasetDefinition): Pick<Dataset, 'transform' | 'columns'> | undefined {
   const { transform, columns, outputColumns } = definition
-  if (transform && (!columns || derivedFrom.get(transform) !== columns)) return { transform }
+  if (transform && (!columns || !derivedFrom.has(transform))) return { transform }
   if (!columns) return undefined
   const derived = rowTransform(columns, outputColumns)
   derivedFrom.set(derived, columns)

@@ -16,13 +16,6 @@ export interface PubSubBusConfig {
 
 const GOOGLE_HOST = /^(https?:\/\/)?[^/:]*\.googleapis\.com(:\d+)?\/*$/
 
-/**
- * Message retention on topics Ferry creates: what lets `SubscribeOptions.since` seek a subscription
- * back over messages it already acknowledged, or published before it existed. Seven days: as long
- * as a subscription keeps unacknowledged messages by default.
- */
-const TOPIC_RETENTION_SECONDS = 7 * 24 * 3600
-
 export interface PubSubBusOptions {
   /** stream and handler errors are logged here; without one they are dropped */
   logger?: Logger
@@ -67,7 +60,7 @@ export class PubSubEventBus implements EventBus {
 
   async ensureTopic(topic: string): Promise<void> {
     try {
-      await this.pubsub.createTopic({ name: topic, messageRetentionDuration: { seconds: TOPIC_RETENTION_SECONDS } })
+      await this.pubsub.createTopic(topic)
     } catch (err) {
       if (grpcCode(err) !== GrpcStatus.ALREADY_EXISTS) throw pubsubError(err, 'createTopic', { topic })
     }
@@ -91,7 +84,12 @@ export class PubSubEventBus implements EventBus {
     if (options.create) {
       const filter = attributeFilter(options.attributes)
       try {
-        await this.pubsub.createSubscription(topic, subscription, filter ? { filter } : {})
+        // Retaining acknowledged messages (for the subscription's retention, 7 days by default) is
+        // what lets a later `since` seek back over what was already delivered.
+        await this.pubsub.createSubscription(topic, subscription, {
+          ...(filter ? { filter } : {}),
+          retainAckedMessages: true,
+        })
       } catch (err) {
         // An existing subscription is reused as it is: Pub/Sub filters cannot be changed.
         if (grpcCode(err) !== GrpcStatus.ALREADY_EXISTS) throw pubsubError(err, 'createSubscription', context)

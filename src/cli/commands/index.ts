@@ -1,15 +1,20 @@
 import type { Command } from '../command.js'
 import { backfillCommand } from './backfill.js'
 import { brokerCommand } from './broker.js'
+import { checkCommand } from './check.js'
 import { demoCommand } from './demo.js'
 import { drainCommand } from './drain.js'
+import { findCommand } from './find.js'
+import { inspectCommand } from './inspect.js'
 import { nightlyCommand } from './nightly.js'
+import { processCommand } from './process.js'
 import { qualityCommand } from './quality.js'
 import { replayCommand } from './replay.js'
 import { reportCommand } from './report.js'
 import { serveCommand } from './serve.js'
 import { statusCommand } from './status.js'
 import { subscribeCommand } from './subscribe.js'
+import { validateCommand } from './validate.js'
 import { workCommand } from './work.js'
 
 export const commands: Command[] = [
@@ -22,6 +27,11 @@ export const commands: Command[] = [
   statusCommand,
   replayCommand,
   backfillCommand,
+  checkCommand,
+  inspectCommand,
+  validateCommand,
+  processCommand,
+  findCommand,
   reportCommand,
   serveCommand,
   brokerCommand,

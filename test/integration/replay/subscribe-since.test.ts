@@ -69,16 +69,7 @@ describe('ferry subscribe --since/--scope/--ephemeral on the Pub/Sub emulator', 
   beforeAll(async () => {
     world = await createWorld(endpoints)
     bus = new PubSubEventBus({ projectId: endpoints.pubsubProject, apiEndpoint: endpoints.pubsub })
-    // Ferry creates its topics with message retention: what lets a new subscription seek back.
     await bus.ensureTopic(world.topics.quality)
-    for (const e of [
-      fileEvent('fail', 'orders', 'a.parquet'),
-      nightEvent('orders'),
-      fileEvent('pass', 'orders', 'b.parquet'),
-      fileEvent('fail', 'refunds', 'c.parquet'),
-    ]) {
-      await bus.publish(world.topics.quality, e.data, e.attributes)
-    }
   })
   afterAll(() => bus?.close())
 
@@ -88,65 +79,59 @@ describe('ferry subscribe --since/--scope/--ephemeral on the Pub/Sub emulator', 
     return body.subscriptions ?? []
   }
 
-  it('replays events published before the subscription existed, filtered, then deletes it', async () => {
-    const run = await ferry(world, [
-      'subscribe',
-      '--since',
-      'PT1H',
-      '--status',
-      'fail',
-      '--json',
-      '--ephemeral',
-      '--max-events',
-      '2',
-    ])
+  /** Runs `ferry subscribe` and publishes once its subscription exists: Pub/Sub keeps what comes after. */
+  async function whileSubscribed(argv: string[], events: Array<{ data: Buffer; attributes: Record<string, string> }>) {
+    const existing = (await subscriptions()).length
+    const run = ferry(world, ['subscribe', ...argv])
+    await waitFor(async () => (await subscriptions()).length > existing)
+    for (const e of events) await bus.publish(world.topics.quality, e.data, e.attributes)
+    return run
+  }
+
+  it('seeks a reused subscription back, so what it already acknowledged is delivered again', async () => {
+    const name = `again-${world.id}`
+    const first = await whileSubscribed(
+      ['--subscription', name, '--dataset', 'refunds', '--max-events', '1'],
+      [fileEvent('fail', 'orders', 'a.parquet'), fileEvent('fail', 'refunds', 'c.parquet')],
+    )
+    expect(first.out).toEqual([expect.stringMatching(/FAIL refunds s3:\/\/landing\/c\.parquet/)])
+    const again = await ferry(world, ['subscribe', '--subscription', name, '--since', 'PT1H', '--max-events', '1'])
+    expect(again.code).toBe(Exit.OK)
+    expect(again.out).toEqual(first.out)
+    // without --since the acknowledged event stays acknowledged
+    const abort = new AbortController()
+    const idle = ferry(world, ['subscribe', '--subscription', name], abort.signal)
+    const late = await whileSubscribed(
+      ['--ephemeral', '--max-events', '1'],
+      [fileEvent('pass', 'refunds', 'd.parquet')],
+    )
+    abort.abort()
+    expect((await idle).out).toEqual([expect.stringMatching(/PASS refunds s3:\/\/landing\/d\.parquet/)])
+    expect(late.code).toBe(Exit.OK)
+    await bus.deleteSubscription(name)
+  })
+
+  it('--ephemeral --status fail --json prints matching events as JSON, then deletes its subscription', async () => {
+    const run = await whileSubscribed(
+      ['--ephemeral', '--status', 'fail', '--json', '--max-events', '2'],
+      [
+        fileEvent('fail', 'orders', 'a.parquet'),
+        fileEvent('pass', 'orders', 'b.parquet'),
+        fileEvent('fail', 'refunds', 'c.parquet'),
+      ],
+    )
     expect(run.code).toBe(Exit.OK)
     expect(run.out.map((l) => JSON.parse(l).source.key).sort()).toEqual(['a.parquet', 'c.parquet'])
     expect(await subscriptions()).toEqual([])
   })
 
-  it('filters on scope and prints night events readably', async () => {
-    const run = await ferry(world, [
-      'subscribe',
-      '--since',
-      new Date(Date.now() - 3_600_000).toISOString(),
-      '--scope',
-      'night',
-      '--ephemeral',
-      '--max-events',
-      '1',
-    ])
+  it('--scope night keeps the night verdicts and prints them readably', async () => {
+    const run = await whileSubscribed(
+      ['--ephemeral', '--scope', 'night', '--max-events', '1'],
+      [fileEvent('fail', 'orders', 'a.parquet'), nightEvent('orders')],
+    )
     expect(run.code).toBe(Exit.OK)
     expect(run.out).toEqual(['2026-11-24T00:06:00.000Z PASS orders night 2026-11-23 3 file(s), 30/30 rows'])
-  })
-
-  it('seeks a reused subscription back over what it already acknowledged', async () => {
-    const name = `again-${world.id}`
-    const first = await ferry(world, [
-      'subscribe',
-      '--subscription',
-      name,
-      '--since',
-      'PT1H',
-      '--dataset',
-      'refunds',
-      '--max-events',
-      '1',
-    ])
-    expect(first.out).toEqual([expect.stringMatching(/FAIL refunds s3:\/\/landing\/c\.parquet/)])
-    const again = await ferry(world, [
-      'subscribe',
-      '--subscription',
-      name,
-      '--since',
-      'PT1H',
-      '--dataset',
-      'refunds',
-      '--max-events',
-      '1',
-    ])
-    expect(again.out).toEqual(first.out)
-    await bus.deleteSubscription(name)
   })
 
   it('exits cleanly on Ctrl-C and deletes its ephemeral subscription', async () => {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { parquetMetadata, readParquetRows } from '../../../../src/core/formats/parquet.js'
-import { UnsupportedError } from '../../../../src/errors.js'
 
 /** Files from apache/parquet-testing, written by other Parquet implementations (see the fixtures README). */
 function fixture(name: string): Uint8Array {
@@ -87,12 +86,10 @@ describe('reading apache/parquet-testing files', () => {
     expect(rows.map((row) => row.value)).toEqual(Array.from({ length: 24 }, (_, i) => i + 1))
   })
 
-  it('lz4_raw_compressed.parquet: an unreadable codec is UnsupportedError naming it', async () => {
-    const bytes = fixture('lz4_raw_compressed.parquet')
-    await expect(readParquetRows(bytes)).rejects.toBeInstanceOf(UnsupportedError)
-    await expect(readParquetRows(bytes)).rejects.toMatchObject({
-      feature: 'parquet-codec-lz4_raw',
-      message: expect.stringMatching(/LZ4_RAW compression.*hyparquet-compressors/),
-    })
+  it('lz4_raw_compressed.parquet: LZ4_RAW pages (hyparquet-compressors)', async () => {
+    const { rows } = await readParquetRows(fixture('lz4_raw_compressed.parquet'))
+    expect(rows.map((r) => r.c0)).toEqual([1593604800, 1593604800, 1593604801, 1593604801])
+    expect(rows.map((r) => r.c1)).toEqual(['abc', 'def', 'abc', 'def'])
+    expect(rows.map((r) => r.v11)).toEqual([42, 7.7, 42.125, 7.7])
   })
 })
