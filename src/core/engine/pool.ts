@@ -12,7 +12,7 @@ import type { RangeReader } from '../formats/parquet.js'
 import { deserializeError, type FromWorker, serializeError, type ToWorker } from './protocol.js'
 
 export interface PoolOptions {
-  /** per-file limit, from start to report */
+  /** per-file limit, from start to report, unless a run sets its own */
   timeoutMs: number
   /** worker threads, i.e. files processed at once; default 1 */
   size?: number
@@ -31,6 +31,7 @@ interface Task {
   dataset: string
   sinks: EngineSinks
   options: EngineOptions
+  timeoutMs: number
   resolve: (report: FileReport) => void
   reject: (err: unknown) => void
 }
@@ -54,7 +55,8 @@ class Slot {
     this.worker.on('exit', (code) => this.retire(new Error(`engine worker exited with code ${code}`)))
   }
 
-  start(task: Task, timeoutMs: number): void {
+  start(task: Task): void {
+    const { timeoutMs } = task
     this.task = task
     this.worker.ref()
     this.timer = setTimeout(() => {
@@ -144,16 +146,23 @@ export class EnginePool {
 
   /**
    * Processes one source like `processSource`, in a worker. Rejects with EngineTimeoutError (code
-   * FERRY_TIMEOUT, not retryable) when it takes longer than `timeoutMs`, having stopped the worker;
-   * otherwise resolves or rejects as `processSource` does. The sinks are written, never closed.
+   * FERRY_TIMEOUT, not retryable) when it takes longer than `timeoutMs` (this run's, else the pool's),
+   * having stopped the worker; otherwise resolves or rejects as `processSource` does. The time limit
+   * includes waiting for the reader and sinks. The sinks are written, never closed.
    */
-  run(reader: RangeReader, dataset: string, sinks: EngineSinks, options: EngineOptions = {}): Promise<FileReport> {
+  run(
+    reader: RangeReader,
+    dataset: string,
+    sinks: EngineSinks,
+    options: EngineOptions & { timeoutMs?: number } = {},
+  ): Promise<FileReport> {
     if (this.closed) return Promise.reject(new ConfigError('the engine pool is closed'))
     if (!datasets.some((candidate) => candidate.name === dataset)) {
       return Promise.reject(new ConfigError(`dataset ${dataset} is not one of the built-in datasets`))
     }
+    const { timeoutMs = this.options.timeoutMs, ...engine } = options
     return new Promise((resolve, reject) => {
-      this.queue.push({ reader, dataset, sinks, options, resolve, reject })
+      this.queue.push({ reader, dataset, sinks, options: engine, timeoutMs, resolve, reject })
       this.dispatch()
     })
   }
@@ -180,7 +189,7 @@ export class EnginePool {
         )
       }
       this.busy.add(slot)
-      slot.start(this.queue.shift()!, this.options.timeoutMs)
+      slot.start(this.queue.shift()!)
     }
   }
 

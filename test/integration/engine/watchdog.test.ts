@@ -1,0 +1,96 @@
+/**
+ * The engine pool's time limit on a file that hangs hyparquet for ever. The workers run the compiled
+ * engine, so this needs `npm run build` first (as the CLI tests do).
+ */
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it } from 'vitest'
+import { EnginePool, EngineTimeoutError } from '../../../src/core/engine/pool.js'
+import { processFile } from '../../../src/core/engine.js'
+import { bytesReader, memorySink, writeParquet } from '../../../src/core/formats/parquet.js'
+import { ORDER_INPUT_COLUMNS, orderRows, seededRandom, spoilRows } from '../../../src/core/sample-orders.js'
+import { FerryError, FormatError, LimitError } from '../../../src/errors.js'
+import { orders } from '../../../src/schemas/datasets/orders/index.js'
+
+const WORKER = new URL('../../../dist/src/core/engine/worker.js', import.meta.url)
+const HANGS = new URL('../../fixtures/parquet/corrupt-page-hangs-hyparquet.parquet', import.meta.url)
+
+function ordersFile(count: number, defects: number): Uint8Array {
+  const random = seededRandom(count)
+  const rows = orderRows(random, {
+    count,
+    from: Date.UTC(2026, 10, 23),
+    to: Date.UTC(2026, 10, 24),
+    firstOrderNumber: 1,
+  })
+  spoilRows(random, rows, defects)
+  return writeParquet(ORDER_INPUT_COLUMNS, rows, { rowGroupSize: 1000 })
+}
+
+function sinks() {
+  return { output: memorySink(), quarantine: memorySink() }
+}
+
+describe('EnginePool', () => {
+  if (!existsSync(fileURLToPath(WORKER))) {
+    throw new Error(`${fileURLToPath(WORKER)} is missing: run \`npm run build\` before the integration tests`)
+  }
+  // a long default, so only the run that asks for a short limit can time out on a busy machine
+  const pool = new EnginePool({ size: 2, timeoutMs: 60_000, workerUrl: WORKER })
+  afterAll(() => pool.close())
+
+  it('stops a file that hangs the decoder with a non-retryable FERRY_TIMEOUT LimitError, then carries on', async () => {
+    const hangs = new Uint8Array(await readFile(HANGS))
+    const err = await pool.run(bytesReader(hangs), 'orders', sinks(), { timeoutMs: 1500 }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(EngineTimeoutError)
+    expect(err).toBeInstanceOf(LimitError)
+    expect(err).toMatchObject({
+      code: 'FERRY_TIMEOUT',
+      retryable: false,
+      context: { timeoutMs: 1500, dataset: 'orders' },
+    })
+
+    // the stuck worker is gone; the next file gets a fresh one
+    const bytes = ordersFile(500, 5)
+    const out = sinks()
+    const report = await pool.run(bytesReader(bytes), 'orders', out)
+    expect(report).toMatchObject({ rowsIn: 500, rowsOut: 495, rowsRejected: 5 })
+  })
+
+  it('writes what processFile writes, through the main thread, and runs files side by side', async () => {
+    const files = [ordersFile(3000, 30), ordersFile(2000, 0), ordersFile(1000, 10)]
+    const outs = files.map(() => sinks())
+    const reports = await Promise.all(files.map((bytes, i) => pool.run(bytesReader(bytes), 'orders', outs[i]!)))
+    for (const [i, bytes] of files.entries()) {
+      const expected = await processFile(bytes, orders)
+      expect(reports[i]).toEqual({
+        ...expected,
+        output: undefined,
+        quarantine: undefined,
+        durationsMs: reports[i]!.durationsMs,
+      })
+      expect(await outs[i]!.output.close()).toEqual(expected.output)
+      expect(await outs[i]!.quarantine.close()).toEqual(expected.quarantine ?? new Uint8Array(0))
+    }
+  })
+
+  it('rejects with the engine’s own error types and refuses unknown datasets', async () => {
+    const bytes = ordersFile(100, 0)
+    const cut = pool.run(bytesReader(bytes.subarray(0, bytes.byteLength - 10)), 'orders', sinks())
+    await expect(cut).rejects.toBeInstanceOf(FormatError)
+    await expect(pool.run(bytesReader(bytes), 'no-such-dataset', sinks())).rejects.toMatchObject({
+      code: 'FERRY_CONFIG',
+    })
+    const failing = {
+      size: bytes.byteLength,
+      read: async () => {
+        throw new FerryError('FERRY_SOURCE_READ', 'gone', { retryable: true })
+      },
+    }
+    await expect(pool.run(failing, 'orders', sinks())).rejects.toMatchObject({
+      code: 'FERRY_SOURCE_READ',
+      retryable: true,
+    })
+  })
+})
