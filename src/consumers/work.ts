@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks'
 import { sourceColumnsOf } from '../core/checks/drift.js'
 import { type Dataset, findDataset } from '../core/dataset.js'
-import { processFile } from '../core/engine.js'
+import { objectStoreReader } from '../core/engine/sources.js'
+import { processReader } from '../core/engine.js'
 import {
   type DeadLetter,
   decodeMessage,
@@ -175,9 +176,18 @@ type AttemptResult = Pick<
 
 async function runOnce(deps: WorkDeps, message: ObjectMessage, dataset: Dataset, eventDate: string) {
   const t0 = performance.now()
-  const bytes = await deps.source.get(message.bucket, message.key)
+  // The source is read by range, footer first, then a row group at a time: `download` is the HEAD that
+  // sizes it and reading counts under `read`. The output is gathered in memory as encoded Parquet (far
+  // smaller than its rows) only because ObjectStore.put takes bytes; a streaming upload can take the
+  // engine's sink instead (processSource).
+  const info = await deps.source.head(message.bucket, message.key)
+  if (!info) {
+    throw new FerryError('FERRY_SOURCE_READ', `source object ${message.bucket}/${message.key} does not exist`, {
+      context: { bucket: message.bucket, key: message.key },
+    })
+  }
   const download = performance.now() - t0
-  const processed = await processFile(bytes, dataset)
+  const processed = await processReader(objectStoreReader(deps.source, message.bucket, message.key, info.size), dataset)
   const { store, bucket, prefix, quarantinePrefix } = deps.output
   const identity = { bucket: message.bucket, key: message.key }
   const metadata = {

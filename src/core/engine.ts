@@ -131,18 +131,24 @@ export async function processSource(
 }
 
 /**
- * `processSource` over bytes in memory, with the output and quarantine gathered in memory too. Pure:
- * bytes in, bytes out. Throws like `processSource`.
+ * `processSource` with the output and quarantine gathered in memory: encoded Parquet and NDJSON, far
+ * smaller than the rows they hold, for callers that must hand whole objects on. Throws like
+ * `processSource`.
  */
-export async function processFile(
-  bytes: Uint8Array,
+export async function processReader(
+  reader: RangeReader,
   dataset: Dataset,
   options: EngineOptions = {},
 ): Promise<ProcessedFile> {
   const output = memorySink()
   const quarantine = memorySink()
-  const report = await processSource(bytesReader(bytes), dataset, { output, quarantine }, options)
+  const report = await processSource(reader, dataset, { output, quarantine }, options)
   const outputBytes = (await output.close()) ?? new Uint8Array(0)
   const quarantineBytes = report.rowsRejected > 0 ? await quarantine.close() : undefined
   return { ...report, output: outputBytes, quarantine: quarantineBytes }
+}
+
+/** `processReader` over bytes in memory. Pure: bytes in, bytes out. Throws like `processSource`. */
+export function processFile(bytes: Uint8Array, dataset: Dataset, options: EngineOptions = {}): Promise<ProcessedFile> {
+  return processReader(bytesReader(bytes), dataset, options)
 }
