@@ -52,7 +52,7 @@ export function createQualityHandler(deps: QualityDeps): (record: ConsumedRecord
     }
     await deps.bus.publish(deps.topic, encodeMessage(validators.qualityEvent, event), qualityAttributes(event))
     publishQuality(event)
-    await deps.ledger?.qualified(result, event.status)
+    await deps.ledger?.qualified(result, event.status, record.headers)
     logger.info(
       {
         run_id: event.runId,

@@ -37,8 +37,9 @@ export interface WorkDeps {
 
 /**
  * The ferry-work record handler: process one object, publish its result (and a dead letter when it
- * could not be processed), then let the runner commit. Only a failure to publish escapes, which stops
- * the consumer uncommitted; a bad file never blocks its partition.
+ * could not be processed), then let the runner commit. Only a failure to publish, or a dependency that
+ * stays down through the file's retries, escapes, which stops the consumer uncommitted; a bad file
+ * never blocks its partition.
  */
 export function createWorkHandler(deps: WorkDeps): (record: ConsumedRecord) => Promise<void> {
   return async (record) => {
@@ -65,20 +66,28 @@ export function createWorkHandler(deps: WorkDeps): (record: ConsumedRecord) => P
     // published once more (header skipped=duplicate) so every notified file still gets a verdict.
     const repeated = await deps.ledger?.begin(message, at)
     const result = repeated ?? (await processObject(deps, message, logger))
+    // Recorded before the result is published, so whoever reads the result finds the ledger this far.
+    if (!repeated) await deps.ledger?.finish(message, at, result)
     await deps.log.produce(deps.topics.results, [
       {
         key: `${message.bucket}/${message.key}`,
         value: encodeMessage(validators.fileResult, result),
-        headers: { run_id: result.runId, trace_id: result.traceId, ...(repeated ? { skipped: 'duplicate' } : {}) },
+        headers: {
+          run_id: result.runId,
+          trace_id: result.traceId,
+          ...deps.ledger?.resultHeaders(message),
+          ...(repeated ? { skipped: 'duplicate' } : {}),
+        },
       },
     ])
-    if (repeated) return
-    await deps.ledger?.finish(message, at, result)
-    publishFile(result)
+    if (!repeated) publishFile(result)
   }
 }
 
-/** Processes one object with bounded retries; never throws for data or infrastructure problems. */
+/**
+ * Processes one object with bounded retries. A data problem becomes a dead-lettered result; only a
+ * retryable infrastructure error that outlived the retries is thrown.
+ */
 export async function processObject(deps: WorkDeps, message: ObjectMessage, parent: Logger): Promise<FileResult> {
   const now = deps.now ?? (() => new Date())
   const started = performance.now()
@@ -136,6 +145,9 @@ export async function processObject(deps: WorkDeps, message: ObjectMessage, pare
     )
     return result
   } catch (err) {
+    // A dependency still failing after the retries (S3 or GCS down) says nothing about the file: let it
+    // escape, so the consumer stops uncommitted and the next run processes the file once it is back.
+    if (err instanceof FerryError && err.retryable) throw err
     const code = err instanceof FerryError ? err.code : 'FERRY_INTERNAL'
     logger.error({ err, attempts, code }, 'file dead-lettered')
     await deps.log.produce(deps.topics.dlq, [

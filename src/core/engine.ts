@@ -51,6 +51,8 @@ export interface EngineSinks {
 export interface EngineOptions {
   /** rows read, validated and transformed at a time at most (a row group, or a slice of a larger one) */
   batchRows?: number
+  /** the Parquet decoder (see BatchOptions): `fast` by default, `hyparquet` as the reference */
+  decoder?: 'fast' | 'hyparquet'
   /** smallest output row group but the last; default 65,536 */
   rowGroupRows?: number
   /** output compression; default SNAPPY */
@@ -100,7 +102,7 @@ export async function processSource(
   const newest = new NewestEvent()
   let rowsIn = 0
   let rowsOut = 0
-  for await (const batch of input.batches({ maxRows: options.batchRows })) {
+  for await (const batch of input.batches({ maxRows: options.batchRows, decoder: options.decoder })) {
     const read = performance.now()
     durationsMs.read += read - started
     const result = processBatch(dataset, batch)

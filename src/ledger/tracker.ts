@@ -1,4 +1,4 @@
-import type { FileResult, LedgerEntry, ObjectMessage } from '../core/messages.js'
+import { decodeMessage, type FileResult, type LedgerEntry, type ObjectMessage, validators } from '../core/messages.js'
 import type { Logger } from '../ops/logger.js'
 import type { LedgerStore } from './store.js'
 import {
@@ -15,23 +15,40 @@ import {
   skipped,
 } from './transitions.js'
 
+/** Result-record header carrying the worker's ledger entry to the quality consumer. */
+const LEDGER_HEADER = 'ferry_ledger'
+
 /**
  * One process's window on the ledger, used by drain, work and quality. The whole ledger is read once,
  * on first use, then kept current with what this process writes. Each record written is the full
- * entry (a compacted topic keeps only the latest), built from the view's previous entry.
+ * entry (a compacted topic keeps only the latest), built from the previous entry.
  *
- * With several workers each holds its own view. ferry.objects is keyed `bucket/key`, so every message
- * about one object lands on one partition, owned by one worker at a time: the worker that wrote an
- * object's entry is the one that sees its duplicates, with a current view. After a rebalance the new
- * owner's view can be older than the ledger; it may then process a duplicate again or repeat an older
- * recorded result. Both are benign: the output path depends only on the source identity and the same
- * eTag means the same bytes, so a second processing rewrites identical objects.
+ * Writers in other processes make a view stale. Three rules keep that harmless:
+ * - ferry.objects is keyed `bucket/key`, so every message about one object lands on one partition,
+ *   owned by one worker at a time: the worker that wrote an object's entry is normally the one that
+ *   sees its duplicates, with a current view. After a rebalance the new owner's view may be older;
+ *   it then processes a duplicate again or repeats an older recorded result of the same eTag. Both
+ *   are benign: the output path depends only on the source identity and the same eTag is the same
+ *   bytes, so a second processing rewrites identical objects.
+ * - The worker records the outcome before it publishes the result, and hands its entry to the
+ *   quality consumer in the result's headers: the verdict is merged onto the worker's entry, never
+ *   onto an older one from the quality consumer's own view.
+ * - A worker decides from its own view, which only it updates for its partitions; other writers
+ *   matter only to workers that start later. The one left: a drain running beside workers builds
+ *   on the ledger as it was when the drain started, so when the same content is notified twice
+ *   during one drain and processed in between, its record can carry an older offset position.
+ *   Then the next duplicate may be processed again (benign, above) and, after an offset reset, a
+ *   re-delivered record inside that gap may get its recorded result repeated instead of being
+ *   recomputed. `ferry nightly` (drain, then work) never has the gap; replay --object and backfill
+ *   are never skipped.
  */
 export class LedgerTracker {
   private readonly store: LedgerStore
   private readonly logger: Logger
   private readonly now: () => Date
   private view: Promise<Map<string, LedgerEntry>> | undefined
+  private loaded: Map<string, LedgerEntry> | undefined
+  private writing: Promise<unknown> = Promise.resolve()
 
   constructor(store: LedgerStore, logger: Logger, now: () => Date = () => new Date()) {
     this.store = store
@@ -88,16 +105,38 @@ export class LedgerTracker {
     return this.record([[ledgerKey(message), (prev) => processed(prev, message, at, result, this.now())]])
   }
 
-  /** The quality consumer published its verdict on a result. */
-  qualified(result: FileResult, verdict: 'pass' | 'fail'): Promise<void> {
-    return this.record([[ledgerKey(result.source), (prev) => qualified(prev, result, verdict, this.now())]])
+  /**
+   * Headers for the result of a delivery this process just recorded: its ledger entry, without
+   * the result itself (which is the record's value).
+   */
+  resultHeaders(version: ObjectVersion): Record<string, string> {
+    const entry = this.loaded?.get(ledgerKey(version))
+    if (!entry) return {}
+    const { result: _inTheValue, ...state } = entry
+    return { [LEDGER_HEADER]: JSON.stringify(state) }
+  }
+
+  /** The quality consumer published its verdict on a result (with the headers the worker set). */
+  qualified(result: FileResult, verdict: 'pass' | 'fail', headers: Record<string, string> = {}): Promise<void> {
+    const handed = handedOver(headers[LEDGER_HEADER])
+    return this.record([
+      [ledgerKey(result.source), (prev) => qualified(latest(handed, prev), result, verdict, this.now())],
+    ])
   }
 
   /**
    * Applies each step to the key's latest entry (earlier steps of the same batch included) and
    * writes the batch; the view changes only once the store has it, so it never runs ahead of Kafka.
+   * Writes run one at a time: drain, work and quality may share a tracker in one process, and each
+   * step must build on the previous one.
    */
-  private async record(steps: Array<[string, (prev: LedgerEntry | undefined) => LedgerEntry]>): Promise<void> {
+  private record(steps: Array<[string, (prev: LedgerEntry | undefined) => LedgerEntry]>): Promise<void> {
+    const run = this.writing.then(() => this.apply(steps))
+    this.writing = run.catch(() => undefined)
+    return run
+  }
+
+  private async apply(steps: Array<[string, (prev: LedgerEntry | undefined) => LedgerEntry]>): Promise<void> {
     if (steps.length === 0) return
     const view = await this.entries()
     const batch = new Map<string, LedgerEntry>()
@@ -107,10 +146,31 @@ export class LedgerTracker {
   }
 
   private entries(): Promise<Map<string, LedgerEntry>> {
-    this.view ??= this.store.load().catch((err: unknown) => {
-      this.view = undefined
-      throw err
-    })
+    this.view ??= this.store.load().then(
+      (entries) => {
+        this.loaded = entries
+        return entries
+      },
+      (err: unknown) => {
+        this.view = undefined
+        throw err
+      },
+    )
     return this.view
   }
+}
+
+/** The entry a worker put in a result's headers; a missing or unreadable one is simply not used. */
+function handedOver(header: string | undefined): LedgerEntry | undefined {
+  if (header === undefined) return undefined
+  try {
+    return decodeMessage(validators.ledger, header)
+  } catch {
+    return undefined
+  }
+}
+
+function latest(a: LedgerEntry | undefined, b: LedgerEntry | undefined): LedgerEntry | undefined {
+  if (!a || !b) return a ?? b
+  return a.updatedAt >= b.updatedAt ? a : b
 }

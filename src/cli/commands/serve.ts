@@ -1,5 +1,6 @@
 import { openInfrastructure } from '../../adapters/index.js'
 import { createQualityHandler } from '../../consumers/quality.js'
+import { LedgerTracker } from '../../ledger/tracker.js'
 import { nextRun, parseCron } from '../../ops/cron.js'
 import { newRunId, topicSpecs, workHandler } from '../../ops/night.js'
 import { drain } from '../../producers/drain.js'
@@ -34,6 +35,8 @@ Example:
     const { config, logger } = createRuntime(args, ctx)
     const schedule = parseCron(stringOpt(args, 'schedule') ?? '1 0 * * *', stringOpt(args, 'time-zone') ?? 'UTC')
     const infra = await openInfrastructure(config, logger)
+    // One ledger view for drain, work and quality: they all write through it, so it stays current.
+    const ledger = new LedgerTracker(infra.ledger, logger.child({ component: 'ledger' }))
     let consuming = 0
     const ops = await startOps({ ...args, values: { 'metrics-port': '9464', ...args.values } }, logger, {
       log: infra.log,
@@ -65,6 +68,7 @@ Example:
               waitSeconds: config.queue.type === 'local' ? 0 : 10,
               emptyReceives: 2,
               visibilityTimeoutSeconds: 120,
+              ledger,
               signal: stop.signal,
             })
           } catch (err) {
@@ -87,7 +91,7 @@ Example:
             groupId: config.kafka.groups.work,
             topic: config.kafka.topics.objects,
             signal: stop.signal,
-            handler: workHandler(infra, config, datasets, logger, stop.signal),
+            handler: workHandler(infra, config, datasets, logger, stop.signal, ledger),
           }),
         ),
         consumer(
@@ -101,6 +105,7 @@ Example:
               datasets,
               output: { store: infra.output, bucket: config.output.bucket, prefix: config.output.prefix },
               logger: logger.child({ component: 'quality' }),
+              ledger,
             }),
           }),
         ),

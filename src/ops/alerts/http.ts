@@ -151,7 +151,8 @@ function scrubber(request: HttpRequest): (text: string) => string {
     ...pathname.split('/').filter((segment) => segment.length > 8),
     ...Object.entries(request.headers ?? {})
       .filter(([name]) => name.toLowerCase() !== 'content-type')
-      .map(([, value]) => value),
+      // The whole value, and its long words alone: a server may quote the token without `Bearer `.
+      .flatMap(([, value]) => [value, ...value.split(/\s+/).filter((word) => word.length > 8)]),
   ]
     .filter((secret) => secret.length > 1)
     .sort((a, b) => b.length - a.length)

@@ -36,7 +36,7 @@ export function formatPlan(request: ReplayRequest, plan: ReplayPlan, executed: b
   return lines
 }
 
-export function describeMode(mode: ReplayMode): string {
+function describeMode(mode: ReplayMode): string {
   switch (mode.kind) {
     case 'offset':
       return `to offset ${mode.offset}`

@@ -40,9 +40,11 @@ describe('EnginePool', () => {
   const pool = new EnginePool({ size: 2, timeoutMs: 60_000, workerUrl: WORKER })
   afterAll(() => pool.close())
 
-  it('stops a file that hangs the decoder with a non-retryable FERRY_TIMEOUT LimitError, then carries on', async () => {
+  it('stops a file that hangs hyparquet with a non-retryable FERRY_TIMEOUT LimitError, then carries on', async () => {
     const hangs = new Uint8Array(await readFile(HANGS))
-    const err = await pool.run(bytesReader(hangs), 'orders', sinks(), { timeoutMs: 1500 }).catch((e: unknown) => e)
+    // hyparquet, the reference decoder, loops for ever on this file's damaged page
+    const stuck = pool.run(bytesReader(hangs), 'orders', sinks(), { timeoutMs: 1500, decoder: 'hyparquet' })
+    const err = await stuck.catch((e: unknown) => e)
     expect(err).toBeInstanceOf(EngineTimeoutError)
     expect(err).toBeInstanceOf(LimitError)
     expect(err).toMatchObject({
@@ -53,9 +55,15 @@ describe('EnginePool', () => {
 
     // the stuck worker is gone; the next file gets a fresh one
     const bytes = ordersFile(500, 5)
-    const out = sinks()
-    const report = await pool.run(bytesReader(bytes), 'orders', out)
+    const report = await pool.run(bytesReader(bytes), 'orders', sinks())
     expect(report).toMatchObject({ rowsIn: 500, rowsOut: 495, rowsRejected: 5 })
+  })
+
+  it('rejects the same file as damaged with the fast decoder, which checks every page header', async () => {
+    const hangs = new Uint8Array(await readFile(HANGS))
+    const err = await pool.run(bytesReader(hangs), 'orders', sinks()).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(FormatError)
+    expect((err as Error).message).toMatch(/corrupt Parquet data in rows \d+-\d+: column \w+: damaged page header/)
   })
 
   it('writes what processFile writes, through the main thread, and runs files side by side', async () => {

@@ -109,6 +109,38 @@ describe('LedgerTracker', () => {
     expect(await third.begin(message('run-1'), at('0'))).toBeUndefined()
   })
 
+  it('merges the verdict onto the entry the worker handed over in the result headers', async () => {
+    const { store, records } = memoryStore()
+    const quality = new LedgerTracker(store, logger, now)
+    const unlucky = new LedgerTracker(store, logger, now)
+    const version = { bucket: 'landing', key: 'orders/a.parquet', eTag: 'e1' }
+    // both views are now older than what follows
+    expect(await quality.lookup(version)).toBeUndefined()
+    expect(await unlucky.lookup(version)).toBeUndefined()
+    const worker = new LedgerTracker(store, logger, now)
+    const m = message('run-1')
+    await worker.queued([m])
+    await worker.begin(m, at('4'))
+    await worker.finish(m, at('4'), resultFor(m))
+    const headers = worker.resultHeaders(m)
+    expect(JSON.parse(headers.ferry_ledger ?? '{}')).toMatchObject({ state: 'written', position: at('4') })
+    expect(headers.ferry_ledger).not.toContain('"result"')
+
+    await quality.qualified(resultFor(m), 'pass', headers)
+    expect(records.at(-1)).toMatchObject({
+      state: 'qualified',
+      quality: 'pass',
+      position: at('4'),
+      enqueued: 1,
+      attempts: 1,
+    })
+    // an unreadable handover falls back to the own, older view: the worker's position is lost
+    await unlucky.qualified(resultFor(m), 'pass', { ferry_ledger: '{' })
+    expect(records.at(-1)).toMatchObject({ state: 'qualified', enqueued: 0 })
+    expect(records.at(-1)?.position).toBeUndefined()
+    expect(worker.resultHeaders({ ...version, eTag: 'unknown' })).toEqual({})
+  })
+
   it('collapses several steps on one key within a batch into one record', async () => {
     const { store, records } = memoryStore()
     const ledger = new LedgerTracker(store, logger, now)

@@ -1,6 +1,14 @@
-import { type AsyncBuffer, type DecodedArray, type FileMetaData, type ParquetScan, parquetScan } from 'hyparquet'
+import {
+  type DecodedArray,
+  type FileMetaData,
+  type ParquetScan,
+  parquetScan,
+  parquetSchema,
+  type RowGroup,
+} from 'hyparquet'
 import { FerryError, FormatError } from '../../../errors.js'
 import type { Row } from '../columns.js'
+import { decodeFlatColumn, type FlatColumn, flatColumn } from './decode/flat.js'
 import {
   COMPRESSORS,
   type ColumnInfo,
@@ -12,6 +20,7 @@ import {
 } from './footer.js'
 import { bytesReader, type RangeReader } from './io.js'
 import { jsonValue, PARSERS } from './values.js'
+import { chunkRange, groupRange, WindowedFile } from './window.js'
 
 /** The rows of one row group. `rowStart` is the zero-based index of its first row in the file. */
 export interface RowBatch {
@@ -34,6 +43,12 @@ export interface ColumnBatch {
 export interface BatchOptions {
   /** row groups with more rows are read in slices of at most this many; default 131,072 */
   maxRows?: number
+  /**
+   * `fast` (default): Ferry's decoder for flat columns of plain types (decode/flat.ts), hyparquet for
+   * the rest. `hyparquet`: hyparquet for every column, the reference the fast path is tested against,
+   * kept as a switch in case a file decodes differently.
+   */
+  decoder?: 'fast' | 'hyparquet'
 }
 
 /** A Parquet file whose footer has been read and checked. */
@@ -49,70 +64,10 @@ export interface ParquetInput {
 const DEFAULT_MAX_ROWS = 131_072
 /** Read at the end first: enough for the footer of nearly every file, so opening takes one request. */
 const TAIL_GUESS = 64 * 1024
-/** A row group's column chunks are fetched in one request unless they are larger than this. */
-const MAX_WINDOW_BYTES = 64 * 1024 * 1024
 
 /** Footer summary: row count, row groups, top-level columns and codecs. Throws like `readParquet`. */
 export function parquetMetadata(bytes: Uint8Array): ParquetFileInfo {
   return decodeFooter(bytes).info
-}
-
-/** hyparquet decodes from ArrayBuffers; a view onto a larger buffer is copied out. */
-function ownArrayBuffer(bytes: Uint8Array): ArrayBuffer {
-  const { buffer } = bytes
-  if (buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === buffer.byteLength) return buffer
-  const copy = new Uint8Array(bytes.byteLength)
-  copy.set(bytes)
-  return copy.buffer
-}
-
-/**
- * hyparquet's file interface over a RangeReader, serving reads that fall inside the loaded window
- * (one row group's column chunks) from memory, so a row group costs one request, not one per column.
- */
-class WindowedFile implements AsyncBuffer {
-  readonly byteLength: number
-  private readonly reader: RangeReader
-  private window: { start: number; bytes: Uint8Array } | undefined
-
-  constructor(reader: RangeReader) {
-    this.reader = reader
-    this.byteLength = reader.size
-  }
-
-  async load(start: number, end: number): Promise<void> {
-    this.window = undefined
-    if (start < end && end - start <= MAX_WINDOW_BYTES)
-      this.window = { start, bytes: await this.reader.read(start, end) }
-  }
-
-  async slice(start: number, end = this.byteLength): Promise<ArrayBuffer> {
-    const window = this.window
-    if (window && start >= window.start && end <= window.start + window.bytes.byteLength) {
-      return ownArrayBuffer(window.bytes.subarray(start - window.start, end - window.start))
-    }
-    return ownArrayBuffer(await this.reader.read(start, end))
-  }
-}
-
-/** Byte range of the column chunks of the row group starting at `rowStart` (dictionary pages come first). */
-function groupSpan(metadata: FileMetaData, rowStart: number): [number, number] {
-  let firstRow = 0
-  const group = metadata.row_groups.find((candidate) => {
-    const found = firstRow === rowStart && candidate.num_rows > 0n
-    firstRow += Number(candidate.num_rows)
-    return found
-  })
-  let start = Number.POSITIVE_INFINITY
-  let end = 0
-  for (const chunk of group?.columns ?? []) {
-    const meta = chunk.meta_data!
-    // some writers store 0 for "no dictionary", as in checkLayout
-    const first = Number(meta.dictionary_page_offset || meta.data_page_offset)
-    start = Math.min(start, first)
-    end = Math.max(end, first + Number(meta.total_compressed_size))
-  }
-  return [start, end]
 }
 
 function corrupt(what: string, err: unknown, context: Record<string, unknown>): FerryError {
@@ -121,56 +76,99 @@ function corrupt(what: string, err: unknown, context: Record<string, unknown>): 
   return new FormatError(`corrupt Parquet data in ${what}: ${reason}`, { cause: err, context })
 }
 
-async function readRange(scan: ParquetScan, names: string[], rowStart: number, rowEnd: number): Promise<ColumnBatch> {
-  const context = { rowStart, rowEnd }
-  const what = `rows ${rowStart}-${rowEnd - 1}`
-  let decoded: DecodedArray[]
-  try {
-    decoded = await Promise.all(names.map((column) => scan.readColumn({ column, rowStart, rowEnd })))
-  } catch (err) {
-    throw corrupt(what, err, context)
-  }
-  const length = rowEnd - rowStart
-  const columns: Record<string, DecodedArray> = {}
-  for (const [index, name] of names.entries()) {
-    const data = decoded[index]!
-    if (data.length !== length) {
-      throw new FormatError(`corrupt Parquet data in ${what}: column ${name} holds ${data.length} values`, {
-        context: { ...context, column: name },
-      })
-    }
-    columns[name] = data
-  }
-  return { rowStart, length, columns }
+/** How each top-level column of a row group is read: the fast path's plan, or hyparquet. */
+type ColumnPlan = { flat: FlatColumn; range: [number, number] } | undefined
+
+function planGroup(metadata: FileMetaData, group: RowGroup, fast: boolean): ColumnPlan[] {
+  return parquetSchema(metadata).children.map(({ element, children }) => {
+    if (!fast) return undefined
+    const chunk = group.columns.find((candidate) => candidate.meta_data?.path_in_schema[0] === element.name)
+    const meta = chunk?.meta_data
+    const flat = meta && flatColumn(element, meta, children.length === 0)
+    return flat && meta ? { flat, range: chunkRange(meta) } : undefined
+  })
 }
 
-async function* batches(footer: DecodedFooter, file: WindowedFile, maxRows: number): AsyncGenerator<ColumnBatch> {
-  const { metadata, info } = footer
-  const names = info.columns.map((column) => column.name)
-  let scan: ParquetScan
-  try {
-    scan = await parquetScan({
-      file,
-      metadata,
+class BatchReader {
+  private readonly footer: DecodedFooter
+  private readonly file: WindowedFile
+  private readonly names: string[]
+  /** hyparquet's reader, made on first need, for the columns the fast path leaves to it */
+  private scan: Promise<ParquetScan> | undefined
+
+  constructor(footer: DecodedFooter, file: WindowedFile) {
+    this.footer = footer
+    this.file = file
+    this.names = footer.info.columns.map((column) => column.name)
+  }
+
+  private hyparquet(): Promise<ParquetScan> {
+    this.scan ??= parquetScan({
+      file: this.file,
+      metadata: this.footer.metadata,
       parsers: PARSERS,
       compressors: COMPRESSORS,
       // whole row groups are read, so page-level pruning would only cost extra requests
       useOffsetIndex: false,
     })
-  } catch (err) {
-    throw corrupt('the file', err, {})
+    return this.scan
   }
-  let rowsRead = 0
-  for (const { rowStart, rowEnd } of scan.ranges) {
-    if (rowStart !== rowsRead) throw new FormatError(`corrupt Parquet layout: rows ${rowsRead}-${rowStart - 1} missing`)
-    await file.load(...groupSpan(metadata, rowStart))
-    for (let start = rowStart; start < rowEnd; start += maxRows) {
-      yield await readRange(scan, names, start, Math.min(start + maxRows, rowEnd))
+
+  /** Rows `[rowStart, rowEnd)` of the row group starting at `groupStart` with `groupRows` rows. */
+  async read(plans: ColumnPlan[], groupStart: number, groupRows: number, rowStart: number, rowEnd: number) {
+    const context = { rowStart, rowEnd }
+    const what = `rows ${rowStart}-${rowEnd - 1}`
+    const length = rowEnd - rowStart
+    const columns: Record<string, DecodedArray> = {}
+    for (const [index, name] of this.names.entries()) {
+      const plan = plans[index]
+      let data: DecodedArray
+      try {
+        if (plan) {
+          const chunk = await this.file.bytes(...plan.range)
+          data = decodeFlatColumn(chunk, plan.flat, groupRows, rowStart - groupStart, rowEnd - groupStart, COMPRESSORS)
+        } else {
+          data = await (await this.hyparquet()).readColumn({ column: name, rowStart, rowEnd })
+        }
+      } catch (err) {
+        throw err instanceof FormatError
+          ? new FormatError(`corrupt Parquet data in ${what}: column ${name}: ${err.message}`, {
+              cause: err,
+              context: { ...context, column: name },
+            })
+          : corrupt(what, err, { ...context, column: name })
+      }
+      if (data.length !== length) {
+        throw new FormatError(`corrupt Parquet data in ${what}: column ${name} holds ${data.length} values`, {
+          context: { ...context, column: name },
+        })
+      }
+      columns[name] = data
     }
-    rowsRead = rowEnd
+    return { rowStart, length, columns }
   }
-  if (rowsRead !== info.rows) {
-    throw new FormatError(`corrupt Parquet layout: read ${rowsRead} rows but the footer says ${info.rows}`)
+}
+
+async function* batches(
+  footer: DecodedFooter,
+  file: WindowedFile,
+  { maxRows = DEFAULT_MAX_ROWS, decoder = 'fast' }: BatchOptions,
+): AsyncGenerator<ColumnBatch> {
+  const { metadata, info } = footer
+  const reader = new BatchReader(footer, file)
+  let groupStart = 0
+  for (const group of metadata.row_groups) {
+    const groupRows = Number(group.num_rows)
+    if (groupRows === 0) continue
+    await file.load(...groupRange(group))
+    const plans = planGroup(metadata, group, decoder === 'fast')
+    for (let start = groupStart; start < groupStart + groupRows; start += maxRows) {
+      yield await reader.read(plans, groupStart, groupRows, start, Math.min(start + maxRows, groupStart + groupRows))
+    }
+    groupStart += groupRows
+  }
+  if (groupStart !== info.rows) {
+    throw new FormatError(`corrupt Parquet layout: read ${groupStart} rows but the footer says ${info.rows}`)
   }
 }
 
@@ -189,7 +187,7 @@ export async function openParquet(reader: RangeReader): Promise<ParquetInput> {
   const file = new WindowedFile(reader)
   return {
     info: footer.info,
-    batches: (options = {}) => batches(footer, file, options.maxRows ?? DEFAULT_MAX_ROWS),
+    batches: (options = {}) => batches(footer, file, options),
   }
 }
 

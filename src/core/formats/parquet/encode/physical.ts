@@ -6,6 +6,7 @@
 import { FerryError } from '../../../../errors.js'
 import { daysFromIsoDate, epochFromIsoTimestamp } from '../../../temporal.js'
 import type { OutputColumn } from '../../columns.js'
+import { canonicalMillis } from './iso-time.js'
 
 export type PhysicalValues =
   | { kind: 'string'; values: string[] }
@@ -103,6 +104,8 @@ function int64Converter(column: OutputColumn): Int64Converter {
       return Number.isSafeInteger(scaled) ? scaled : BigInt(millis) * 1000n
     }
     if (typeof value !== 'string') return MISFIT
+    const canonical = canonicalMillis(value)
+    if (canonical !== undefined) return micros ? canonical * 1000 : canonical
     const epoch = epochFromIsoTimestamp(value, micros ? 'us' : 'ms')
     if (epoch === undefined) return MISFIT
     return epoch >= -MAX_SAFE && epoch <= MAX_SAFE ? Number(epoch) : epoch

@@ -36,7 +36,8 @@ function emitLiteral(src: Uint8Array, from: number, length: number, dst: Uint8Ar
     dst[op++] = n & 0xff
     dst[op++] = n >>> 8
   }
-  if (length < 16) {
+  // a loop beats allocating a subarray for the short literals that are most of them
+  if (length < 64) {
     for (let i = 0; i < length; i++) dst[op + i] = src[from + i]!
   } else {
     dst.set(src.subarray(from, from + length), op)

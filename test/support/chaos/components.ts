@@ -1,0 +1,129 @@
+import type { Random } from '../../../src/core/sample-orders.js'
+import { parseNotificationBody } from '../../../src/producers/s3-notification.js'
+import type { ChaosKafka, TopicTail } from './kafka.js'
+import type { ChaosFile } from './night.js'
+import { between, ComponentChaos, type KillPlan } from './runner.js'
+import { messagesOf, type SqsProxy } from './sqs-proxy.js'
+import { type ChaosWorld, queueDepth, upload } from './world.js'
+
+export interface ChaosSettings {
+  files: readonly ChaosFile[]
+  /** lives of each component to SIGKILL */
+  kills: number
+  random: Random
+  kafka: ChaosKafka
+}
+
+/** Log lines (msg) that mark one more file handled by `ferry work`. */
+const WORK_MARKERS = new Set([
+  'file processed',
+  'file dead-lettered',
+  'duplicate delivery skipped: this version is already processed',
+])
+
+/**
+ * `ferry drain` through the SQS proxy, killed at random: a delay after start, or exactly when a batch
+ * was received (before the drain sees it), when a delete is about to be sent (Kafka acknowledged,
+ * SQS not told) or just after a delete. Files land a few at a time before each life, as they do during
+ * a night, so every life has notifications to move. Each DeleteMessageBatch is held until the test
+ * has checked that ferry.objects already holds every object of the messages being deleted; a miss is
+ * recorded in `violations`.
+ */
+export function drainChaos(world: ChaosWorld, proxy: SqsProxy, settings: ChaosSettings) {
+  const { files, kills, random, kafka } = settings
+  const violations: string[] = []
+  const perLife = Math.max(1, Math.ceil(files.length / kills))
+  let uploaded = 0
+  let tail: Promise<TopicTail> | undefined
+  const chaos: ComponentChaos = new ComponentChaos({
+    name: 'drain',
+    args: ['drain', '--wait-seconds', '1', '--empty-receives', '2'],
+    cwd: world.home,
+    env: { ...world.env, AWS_ENDPOINT_URL: proxy.url, FERRY_LOG_LEVEL: 'info' },
+    kills,
+    random,
+    plan: (r): KillPlan => {
+      const pick = Math.floor(r() * 4)
+      if (pick === 0) return { kind: 'delay', ms: between(r, 50, 2500) }
+      if (pick === 1) return { kind: 'checkpoint', name: 'receive', nth: 1, jitterMs: 0 }
+      if (pick === 2) return { kind: 'checkpoint', name: 'delete', nth: 1, jitterMs: 0 }
+      return { kind: 'checkpoint', name: 'deleted', nth: 1, jitterMs: between(r, 0, 40) }
+    },
+    beforeLife: async (index) => {
+      const next = index + 1 < kills ? Math.min(files.length, uploaded + perLife) : files.length
+      await upload(world, files.slice(uploaded, next))
+      uploaded = next
+    },
+    afterKill: async () => {
+      await proxy.releaseLeases(world.sqs, world.queueUrl)
+    },
+    done: async (code) => uploaded === files.length && code === 0 && (await queueDepth(world)) === 0,
+  })
+  proxy.hooks = {
+    beforeRequest: async (action, body) => {
+      if (action !== 'DeleteMessageBatch') return 'forward'
+      tail ??= kafka.tail(world.topics.objects, `chaos-tail-${world.id}`)
+      const objects = await tail
+      await objects.caughtUp()
+      for (const entry of (body.Entries ?? []) as Array<{ ReceiptHandle: string }>) {
+        const message = proxy.leases.get(entry.ReceiptHandle)
+        const parsed = message ? parseNotificationBody(message.body) : undefined
+        if (!message) violations.push(`delete of a receipt handle the queue never handed out`)
+        if (parsed?.kind !== 'objects') continue
+        for (const event of parsed.events) {
+          const key = `${event.bucket}/${event.key}`
+          if (!objects.keys.has(key)) violations.push(`${key}: SQS delete sent before ferry.objects had it`)
+        }
+      }
+      return chaos.checkpoint('delete') ? 'drop' : 'forward'
+    },
+    beforeResponse: (action, response) =>
+      action === 'ReceiveMessage' && messagesOf(response).length > 0 && chaos.checkpoint('receive') ? 'drop' : 'forward',
+    afterResponse: (action) => {
+      if (action === 'DeleteMessageBatch') chaos.checkpoint('deleted')
+    },
+  }
+  return {
+    chaos,
+    violations,
+    stop: async () => (await tail)?.stop(),
+  }
+}
+
+/**
+ * `ferry work --until-idle` (or `ferry quality --until-idle`), killed at random: a delay after start
+ * (start-up, joining, loading the ledger, mid-file), or a few milliseconds after the nth file it
+ * finished (publishing the result, writing the ledger, committing, starting the next file). After
+ * each kill the dead member is fenced from the group so the next life gets the partitions now rather
+ * than after the 30 s session timeout; done once a life exits on its own with the group's lag at 0.
+ */
+export function consumerChaos(world: ChaosWorld, component: 'work' | 'quality', settings: ChaosSettings) {
+  const { files, kills, random, kafka } = settings
+  const group = component === 'work' ? world.groups.work : world.groups.quality
+  const topic = component === 'work' ? world.topics.objects : world.topics.results
+  // At most this many files per killed life, so the kills spread over the whole night.
+  const pace = Math.max(1, Math.floor(files.length / kills))
+  const okCodes = component === 'work' ? [0] : [0, 1]
+  return new ComponentChaos({
+    name: component,
+    args: [component, '--until-idle'],
+    cwd: world.home,
+    env: { ...world.env, FERRY_LOG_LEVEL: 'info' },
+    kills,
+    random,
+    plan: (r): KillPlan =>
+      r() < 0.3
+        ? { kind: 'delay', ms: between(r, 50, 2500) }
+        : { kind: 'checkpoint', name: 'file', nth: between(r, 1, pace), jitterMs: between(r, 0, 100) },
+    marker: (line) => {
+      const msg = String(line.msg ?? '')
+      return (component === 'work' ? WORK_MARKERS.has(msg) : msg === 'quality evaluated') ? 'file' : undefined
+    },
+    afterKill: async () => {
+      // Let the broker see the connections close (no half-served join left), then fence.
+      await new Promise((r) => setTimeout(r, 150))
+      await kafka.fenceGroup(group)
+    },
+    done: async (code) => code !== null && okCodes.includes(code) && (await kafka.lag(group, topic)) === 0n,
+  })
+}
