@@ -109,7 +109,12 @@ function generate(index: number, rows: number, dir: string): Input {
   if (existsSync(path)) return input
   const random = seededRandom(20261123 + index)
   const from = NIGHT + ((index - 1) % 96) * SLOT_MS
-  const data = orderRows(random, { count: rows, from, to: from + SLOT_MS, firstOrderNumber: 10_000_000 + index * rows })
+  const data = orderRows(random, {
+    count: rows,
+    from,
+    to: from + SLOT_MS,
+    firstOrderNumber: 10_000_000 + ((index * rows) % 80_000_000),
+  })
   spoilRows(random, data, defective)
   const partial = `${path}.partial`
   writeFileSync(partial, writeParquet(ORDER_INPUT_COLUMNS, data, { rowGroupSize: ROW_GROUP_ROWS }))
@@ -379,6 +384,8 @@ function describe(run: NightRun, rows: number): string {
 async function main(): Promise<void> {
   const files = intEnv('FERRY_BENCH_FILES', 100, 1)
   const rows = intEnv('FERRY_BENCH_ROWS', 100_000, 200)
+  // order ids are ORD-<8 digits>, unique within a file
+  if (rows > 10_000_000) throw new Error('FERRY_BENCH_ROWS must be at most 10000000')
   const cache = join(REPO, '.bench-cache', 'night', `v${DATA_VERSION}-${rows}rows`)
   mkdirSync(cache, { recursive: true })
   const generated = performance.now()

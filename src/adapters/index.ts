@@ -90,7 +90,8 @@ export async function openInfrastructure(
     admin,
     ledger,
     uri: (store, bucket, key) =>
-      store instanceof LocalObjectStore ? join(store.root, bucket, key) : `${store.scheme}://${bucket}/${key}`,
+      // Not path.join: it would resolve a hostile key's `..` and name a real file outside the store.
+      store instanceof LocalObjectStore ? `${store.root}/${bucket}/${key}` : `${store.scheme}://${bucket}/${key}`,
     async close() {
       await Promise.allSettled([log.close(), admin.close(), bus.close()])
       await embedded?.close()

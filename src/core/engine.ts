@@ -2,7 +2,6 @@ import { performance } from 'node:perf_hooks'
 import type { Dataset } from './dataset.js'
 import { processBatch } from './engine/batch.js'
 import { NewestEvent } from './engine/event-time.js'
-import { OutputStage } from './engine/output.js'
 import { type FirstError, Quarantine } from './engine/quarantine.js'
 import {
   type ByteSink,
@@ -10,6 +9,7 @@ import {
   memorySink,
   openParquet,
   type ParquetFileInfo,
+  ParquetStreamWriter,
   type RangeReader,
   type WriteCodec,
 } from './formats/parquet.js'
@@ -53,7 +53,7 @@ export interface EngineOptions {
   batchRows?: number
   /** the Parquet decoder (see BatchOptions): `fast` by default, `hyparquet` as the reference */
   decoder?: 'fast' | 'hyparquet'
-  /** smallest output row group but the last; default 65,536 */
+  /** an output row group is written once it holds at least this many rows; default 100,000 */
   rowGroupRows?: number
   /** output compression; default SNAPPY */
   codec?: WriteCodec
@@ -77,7 +77,8 @@ function counting(sink: ByteSink): ByteSink & { bytes: number } {
  * one batch (a row group, or a slice of a large one) at a time is read, validated against the
  * dataset's schema with the columnar validator, transformed (the dataset's column steps, or its row
  * function), and written to the output sink as it goes; rejected rows go to the quarantine sink as
- * NDJSON. Memory holds one batch and one output row group, whatever the file's size.
+ * NDJSON. Memory holds one batch of values and the encoded pages of one output row group, whatever
+ * the file's size.
  *
  * A row is rejected when the schema refuses it or its transform throws. The event date comes from
  * the newest `eventTimeField` among the written rows. The sinks stay the caller's: they are written
@@ -97,7 +98,7 @@ export async function processSource(
   const outputSink = counting(sinks.output)
   let started = performance.now()
   const input = await openParquet(reader)
-  const output = new OutputStage(dataset.outputColumns, outputSink, options)
+  const output = new ParquetStreamWriter(dataset.outputColumns, outputSink, options)
   const quarantine = new Quarantine(sinks.quarantine)
   const newest = new NewestEvent()
   let rowsIn = 0
@@ -110,7 +111,7 @@ export async function processSource(
     durationsMs.transform += result.transformMs
     newest.offer(batch.columns[dataset.eventTimeField], result.written, result.rows)
     const writing = performance.now()
-    await output.add(result.output, result.rows, result.written)
+    await output.write(result.output, result.rows, result.written)
     await quarantine.add(batch, result.rejections)
     rowsIn += batch.length
     rowsOut += result.rows

@@ -8,7 +8,7 @@ const MS_PER_DAY = 86_400_000
 const MS_PER_DAY_BIG = 86_400_000n
 
 /** Days since the epoch (UTC) of a `Date` or an RFC 3339 date-time, or undefined when it is neither. */
-export function epochDay(value: unknown): number | undefined {
+function epochDay(value: unknown): number | undefined {
   if (value instanceof Date) {
     const millis = value.getTime()
     return Number.isNaN(millis) ? undefined : Math.floor(millis / MS_PER_DAY)

@@ -44,7 +44,7 @@ export interface NightSummary {
   durationMs: number
   drain: DrainSummary
   files: FileOutcome[]
-  /** files evaluated during this run that an earlier run had queued (leftovers after a crash) */
+  /** how many of `files` an earlier run had queued (leftovers after a crash) */
   earlierRuns: number
   /** the night-level quality verdict of every configured dataset (set by runNight) */
   nights?: NightQualityEvent[]
@@ -161,10 +161,9 @@ export async function runNight(
       logger: logger.child({ component: 'quality' }),
       ledger,
       onEvaluated: (result, event) => {
-        if (result.runId !== options.runId) {
-          earlierRuns++
-          return
-        }
+        // Leftovers an earlier, interrupted run queued are judged with tonight's files: no other run
+        // reports them, so leaving them out would let a resumed night pass over their failures.
+        if (result.runId !== options.runId) earlierRuns++
         // Keyed by source identity: a redelivered object counts once, with its latest outcome.
         files.set(`${result.source.bucket}/${result.source.key}`, outcome(result, event))
         results.set(`${result.source.bucket}/${result.source.key}`, result)

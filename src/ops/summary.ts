@@ -96,7 +96,7 @@ export function formatSummary(summary: NightSummary): string {
       .map((c) => `  ${n.dataset} ${n.date} ${c.name} [${c.status}] ${c.message}`),
   )
   if (nightIssues.length) lines.push('', 'night checks:', ...nightIssues)
-  if (summary.earlierRuns) lines.push('', `also evaluated ${summary.earlierRuns} file(s) queued by earlier runs`)
+  if (summary.earlierRuns) lines.push('', `${summary.earlierRuns} of these file(s) were queued by earlier runs`)
   return lines.join('\n')
 }
 

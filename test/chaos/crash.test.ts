@@ -65,7 +65,7 @@ describe(`crash consistency: ${FILES} files, drain/work/quality each SIGKILLed >
       await waitFor(() => files.every((f) => clean.events.some((e) => e.source.key === f.key)), 'clean quality events')
       await waitFor(() => files.every((f) => chaos.events.some((e) => e.source.key === f.key)), 'chaos quality events')
       ;[before, after] = await Promise.all([observe(clean, kafka, files), observe(chaos, kafka, files)])
-      for (const life of runs.work.lives) console.log(JSON.stringify(life.plan), life.outcome, life.passed, life.stderrTail.slice(-8).join("\n"))
+      for (const life of runs.drain.lives) if (life.outcome === "exited" && life.code !== 0) console.log("DRAINFAIL", JSON.stringify(life.plan), life.outcome, life.code, life.stderrTail.join("\n"))
       const lines = Object.entries(runs).map(([name, run]) => describeLives(name, run.lives))
       console.log(
         [

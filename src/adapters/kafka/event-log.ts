@@ -108,7 +108,16 @@ export class KafkaEventLog implements EventLog {
               timestamp: message.timestamp,
             }
             await options.handler(record)
-            await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }])
+            const next = (BigInt(message.offset) + 1n).toString()
+            await consumer.commitOffsets([{ topic, partition, offset: next }]).catch((err: unknown) => {
+              // e.g. the group moved on while the handler ran (broker restart, session timeout): the
+              // record was handled but will be delivered again; an infrastructure error, not a bug.
+              throw new FerryError('FERRY_KAFKA', `commit of ${topic}/${partition} offset ${next} failed`, {
+                cause: err,
+                retryable: true,
+                context: { topic, partition, offset: next, group: options.groupId },
+              })
+            })
           } catch (err) {
             // Do not commit: the record is consumed again by whoever owns the partition next.
             failure = err

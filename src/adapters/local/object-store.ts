@@ -103,6 +103,8 @@ export class LocalObjectStore implements ObjectStore {
     const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1)
     const segments = folder ? safeSegments(bucket, folder.slice(0, -1), 'FERRY_SOURCE_READ') : []
     if (prefix.includes('\0') || prefix.includes('\\')) throw unsafe(bucket, prefix, 'FERRY_SOURCE_READ')
+    // Checked even without a folder: `.`, `` or `x/..` would walk the whole root, `.tmp` Ferry's own files.
+    if (typeof bucket !== 'string' || !BUCKET_NAME.test(bucket)) throw unsafe(bucket, prefix, 'FERRY_SOURCE_READ')
     const bucketDir = path.join(this.root, bucket)
     const keys: string[] = []
     try {

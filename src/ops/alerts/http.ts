@@ -117,7 +117,8 @@ async function attempt(request: HttpRequest, timeoutMs: number, endpoint: string
     )
   }
   if (status >= 200 && status < 300) return
-  const excerpt = scrub(text.trim().slice(0, BODY_EXCERPT))
+  // Scrub, then cut: cutting first could split a secret at the edge and leave its first part behind.
+  const excerpt = scrub(text.trim()).slice(0, BODY_EXCERPT)
   const retryAfterMs = status === 429 ? parseRetryAfter(retryAfter, Date.now()) : undefined
   throw new FerryError(
     'FERRY_ALERT',

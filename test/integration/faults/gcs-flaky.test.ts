@@ -1,7 +1,15 @@
-import { afterEach, describe, expect, inject, it } from 'vitest'
-import { clearGcsFaults, type FaultSpec, getGcsFaults, setGcsFault } from '../../support/gcs-server.js'
+import { describe, expect, inject, it } from 'vitest'
 import { createWorld, Exit, type FerryWorld, ferry } from '../../support/ferry-env.js'
-import { expectCleanNight, expectedVerdicts, sampleFiles, upload, waitFor, watchQuality } from './support.js'
+import { clearGcsFaults, type FaultSpec, getGcsFaults, setGcsFault } from '../../support/gcs-server.js'
+import {
+  expectCleanNight,
+  expectedVerdicts,
+  sampleFiles,
+  summaryLine,
+  upload,
+  waitFor,
+  watchQuality,
+} from './support.js'
 
 const endpoints = inject('endpoints')
 
@@ -9,49 +17,41 @@ const endpoints = inject('endpoints')
  * The GCS test server fails 10% of the requests to the world's output bucket (the rule is scoped to
  * that bucket: other test files share the server). Ferry's writes are idempotent and the SDK retries,
  * so the night must complete as a clean one would, with no file dead-lettered because of a fault.
+ * Two worlds, run concurrently: failures answered with 503, and connections dropped without an answer.
  */
-describe('fault: GCS fails 10% of the requests to the output bucket', () => {
-  const cleanups: Array<() => Promise<void>> = []
-  const report: string[] = []
-
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined)
-  })
-
-  async function flakyNight(spec: Omit<FaultSpec, 'bucket'>, seed: number): Promise<{ injected: number }> {
+describe.concurrent('fault: GCS fails 10% of the requests to the output bucket', () => {
+  async function flakyNight(spec: Omit<FaultSpec, 'bucket'>, seed: number): Promise<number> {
     const world: FerryWorld = await createWorld(endpoints)
-    cleanups.push(() => clearGcsFaults(endpoints.gcs, world.lake))
-    const files = sampleFiles(12, seed)
+    const files = sampleFiles(8, seed)
     const watch = await watchQuality(endpoints, world)
-    cleanups.push(() => watch.close())
-    await upload(world, files)
+    try {
+      await upload(world, files)
+      await setGcsFault(endpoints.gcs, { bucket: world.lake, ...spec })
+      const run = await ferry(world, ['nightly', '--wait-seconds', '1'])
+      const [rule] = (await getGcsFaults(endpoints.gcs)).filter((r) => r.bucket === world.lake)
+      await clearGcsFaults(endpoints.gcs, world.lake)
 
-    await setGcsFault(endpoints.gcs, { bucket: world.lake, ...spec })
-    const run = await ferry(world, ['nightly', '--wait-seconds', '1'])
-    const [rule] = await getGcsFaults(endpoints.gcs).then((rules) => rules.filter((r) => r.bucket === world.lake))
-    await clearGcsFaults(endpoints.gcs, world.lake)
-
-    // Completes, with the night's own data verdict (the corrupt and the 9%-rejected file fail): no exit 2.
-    expect(run.code, run.err.join('\n')).toBe(Exit.DATA)
-    const invalid = files.reduce((n, f) => n + f.expect.invalidRows, 0)
-    expect(run.out.at(-1)).toBe(
-      `files=${files.length} written=${files.length - 1} quarantined_rows=${invalid} dead_lettered=1 quality_pass=${files.length - 2} quality_fail=2`,
-    )
-    expect(rule?.injected, 'faults were injected').toBeGreaterThan(0)
-    await expectCleanNight(endpoints, world, files, endpoints.kafka)
-    await waitFor(() => Object.keys(watch.verdicts()).length >= files.length, 'a verdict for every file')
-    expect(watch.verdicts()).toEqual(expectedVerdicts(files))
-    return { injected: rule?.injected ?? 0 }
+      // Completes, with the night's own data verdict (the corrupt and the 9%-rejected file fail): no exit 2.
+      expect(run.code, run.err.join('\n')).toBe(Exit.DATA)
+      expect(run.out.at(-1)).toBe(summaryLine(files))
+      expect(rule?.injected, 'faults were injected').toBeGreaterThan(0)
+      await expectCleanNight(endpoints, world, files, endpoints.kafka)
+      await waitFor(() => Object.keys(watch.verdicts()).length >= files.length, 'a verdict for every file')
+      expect(watch.verdicts()).toEqual(expectedVerdicts(files))
+      return rule?.injected ?? 0
+    } finally {
+      await clearGcsFaults(endpoints.gcs, world.lake)
+      await watch.close()
+    }
   }
 
-  it('503 answers: the SDK retries them and the night is a clean one', async () => {
-    const { injected } = await flakyNight({ failRate: 0.1, status: 503 }, 21)
-    report.push(`503: ${injected} injected, survived`)
+  it('503 answers: the SDK retries them and the night is a clean one', { timeout: 120_000 }, async () => {
+    const injected = await flakyNight({ failNext: 1, failRate: 0.1, status: 503 }, 21)
+    console.info(`[faults] gcs-flaky 503: ${injected} failures injected, 1 night, survived`)
   })
 
-  it('dropped connections: the same', async () => {
-    const { injected } = await flakyNight({ failRate: 0.1, reset: true }, 22)
-    report.push(`reset: ${injected} injected, survived`)
-    console.info(`[faults] gcs-flaky: ${report.join('; ')}`)
+  it('dropped connections: the same', { timeout: 120_000 }, async () => {
+    const injected = await flakyNight({ failNext: 1, failRate: 0.1, reset: true }, 22)
+    console.info(`[faults] gcs-flaky reset: ${injected} connections dropped, 1 night, survived`)
   })
 })

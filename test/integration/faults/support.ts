@@ -85,7 +85,8 @@ export async function cleanOutputs(
     const identity = { bucket: world.landing, key: file.key }
     const processed = await processFile(file.bytes, orders)
     out[outputKey('', orders.name, eventDate, identity)] = md5(processed.output)
-    if (processed.quarantine) out[quarantineKey('quarantine', orders.name, eventDate, identity)] = md5(processed.quarantine)
+    if (processed.quarantine)
+      out[quarantineKey('quarantine', orders.name, eventDate, identity)] = md5(processed.quarantine)
   }
   return out
 }
@@ -173,6 +174,15 @@ export function expectedVerdicts(files: SampleFile[]): Record<string, 'pass' | '
   )
 }
 
+/** The last line of `ferry nightly` for a clean night of these files. */
+export function summaryLine(files: SampleFile[]): string {
+  const verdicts = Object.values(expectedVerdicts(files))
+  const fail = verdicts.filter((v) => v === 'fail').length
+  const invalid = files.reduce((n, f) => n + f.expect.invalidRows, 0)
+  const dead = files.filter((f) => f.expect.corrupt).length
+  return `files=${files.length} written=${files.length - dead} quarantined_rows=${invalid} dead_lettered=${dead} quality_pass=${files.length - fail} quality_fail=${fail}`
+}
+
 /** File-scope quality events on the world's topic, through a subscription made before any run. */
 export interface QualityWatch {
   events: QualityEvent[]
@@ -221,6 +231,9 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
+/** A test that waits out an outage needs the outage on top of the usual time. */
+export const OUTAGE_TEST_TIMEOUT = OUTAGE_MS + 120_000
+
 /**
  * A run that did not complete must have failed loudly: exit 2 and an error on stderr. Returns whether
  * it completed (exit 0, or 1 for data problems such as the corrupt file).
@@ -228,7 +241,7 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 export function completedOrFailedLoudly(run: CliRun, command: string): boolean {
   if (run.code === Exit.OK || run.code === Exit.DATA) return true
   expect(run.code, `${command}: ${run.err.join('\n')}`).toBe(Exit.ERROR)
-  expect(run.err.join('\n')).toMatch(new RegExp(`ferry ${command}: (unexpected )?error`))
+  expect(run.err.join('\n')).toMatch(new RegExp(`ferry ${command}: error \\[FERRY_`))
   return false
 }
 

@@ -25,14 +25,13 @@ const WORK_MARKERS = new Set([
  * `ferry drain` through the SQS proxy, killed at random: a delay after start, or exactly when a batch
  * was received (before the drain sees it), when a delete is about to be sent (Kafka acknowledged,
  * SQS not told) or just after a delete. Files land a few at a time before each life, as they do during
- * a night, so every life has notifications to move. Each DeleteMessageBatch is held until the test
+ * a night, so every life to be killed has notifications to move. Each DeleteMessageBatch is held until the test
  * has checked that ferry.objects already holds every object of the messages being deleted; a miss is
  * recorded in `violations`.
  */
 export function drainChaos(world: ChaosWorld, proxy: SqsProxy, settings: ChaosSettings) {
   const { files, kills, random, kafka } = settings
   const violations: string[] = []
-  const perLife = Math.max(1, Math.ceil(files.length / kills))
   let uploaded = 0
   let tail: Promise<TopicTail> | undefined
   const chaos: ComponentChaos = new ComponentChaos({
@@ -44,13 +43,15 @@ export function drainChaos(world: ChaosWorld, proxy: SqsProxy, settings: ChaosSe
     random,
     plan: (r): KillPlan => {
       const pick = Math.floor(r() * 4)
-      if (pick === 0) return { kind: 'delay', ms: between(r, 50, 2500) }
-      if (pick === 1) return { kind: 'checkpoint', name: 'receive', nth: 1, jitterMs: 0 }
-      if (pick === 2) return { kind: 'checkpoint', name: 'delete', nth: 1, jitterMs: 0 }
-      return { kind: 'checkpoint', name: 'deleted', nth: 1, jitterMs: between(r, 0, 40) }
+      if (pick === 0) return { afterMs: between(r, 50, 2500) }
+      if (pick === 1) return { at: { name: 'receive', nth: 1, jitterMs: 0 } }
+      if (pick === 2) return { at: { name: 'delete', nth: 1, jitterMs: 0 } }
+      return { at: { name: 'deleted', nth: 1, jitterMs: between(r, 0, 40) } }
     },
-    beforeLife: async (index) => {
-      const next = index + 1 < kills ? Math.min(files.length, uploaded + perLife) : files.length
+    // Spread the uploads over the lives still to kill: the last file lands before the last planned kill.
+    beforeLife: async () => {
+      const left = Math.max(1, kills - chaos.kills)
+      const next = Math.min(files.length, uploaded + Math.ceil((files.length - uploaded) / left))
       await upload(world, files.slice(uploaded, next))
       uploaded = next
     },
@@ -111,10 +112,11 @@ export function consumerChaos(world: ChaosWorld, component: 'work' | 'quality', 
     env: { ...world.env, FERRY_LOG_LEVEL: 'info' },
     kills,
     random,
+    // A delayed kill is capped at `pace` files too, so that no killed life does much more than its share.
     plan: (r): KillPlan =>
       r() < 0.3
-        ? { kind: 'delay', ms: between(r, 50, 2500) }
-        : { kind: 'checkpoint', name: 'file', nth: between(r, 1, pace), jitterMs: between(r, 0, 100) },
+        ? { afterMs: between(r, 50, 2500), at: { name: 'file', nth: pace, jitterMs: 0 } }
+        : { at: { name: 'file', nth: between(r, 1, pace), jitterMs: between(r, 0, 100) } },
     marker: (line) => {
       const msg = String(line.msg ?? '')
       return (component === 'work' ? WORK_MARKERS.has(msg) : msg === 'quality evaluated') ? 'file' : undefined

@@ -2,18 +2,21 @@ import type { ChildProcess } from 'node:child_process'
 import type { Random } from '../../../src/core/sample-orders.js'
 import { spawnFerry } from '../bin.js'
 
-/** When to SIGKILL one life of a component. */
-export type KillPlan =
+/** When to SIGKILL one life of a component: at whichever of the two comes first. */
+export interface KillPlan {
   /** a fixed time after the spawn: start-up, connecting, joining, mid-work */
-  | { kind: 'delay'; ms: number }
+  afterMs?: number
   /** `jitterMs` after the `nth` time the process passes checkpoint `name`; 0 kills it right there */
-  | { kind: 'checkpoint'; name: string; nth: number; jitterMs: number }
+  at?: { name: string; nth: number; jitterMs: number }
+}
 
 export interface Life {
   index: number
   plan: KillPlan | null
   /** killed by the plan; exited on its own; stuck (outlived lifeTimeoutMs, then killed) */
   outcome: 'killed' | 'exited' | 'stuck'
+  /** what killed it: `delay` or `<checkpoint>#<nth>` */
+  trigger?: string
   code: number | null
   ms: number
   /** checkpoints passed, by name */
@@ -102,20 +105,21 @@ export class ComponentChaos {
     running.add(child)
     const passed: Record<string, number> = {}
     const tail: string[] = []
-    let killed: 'plan' | 'timeout' | undefined
-    const kill = (why: 'plan' | 'timeout'): boolean => {
+    let killed: string | undefined
+    const kill = (why: string): boolean => {
       if (child.exitCode !== null || child.signalCode !== null || killed) return false
       killed = why
       return child.kill('SIGKILL')
     }
     const timers: NodeJS.Timeout[] = []
-    if (plan?.kind === 'delay') timers.push(setTimeout(() => kill('plan'), plan.ms))
+    if (plan?.afterMs !== undefined) timers.push(setTimeout(() => kill('delay'), plan.afterMs))
     timers.push(setTimeout(() => kill('timeout'), lifeTimeoutMs))
     this.onCheckpoint = (name) => {
       passed[name] = (passed[name] ?? 0) + 1
-      if (plan?.kind !== 'checkpoint' || plan.name !== name || passed[name] !== plan.nth) return false
-      if (plan.jitterMs === 0) return kill('plan')
-      timers.push(setTimeout(() => kill('plan'), plan.jitterMs))
+      const at = plan?.at
+      if (!at || at.name !== name || passed[name] !== at.nth) return false
+      if (at.jitterMs === 0) return kill(`${name}#${at.nth}`)
+      timers.push(setTimeout(() => kill(`${name}#${at.nth}`), at.jitterMs))
       return false
     }
     let partial = ''
@@ -141,7 +145,8 @@ export class ComponentChaos {
     return {
       index,
       plan,
-      outcome: bySignal ? (killed === 'plan' ? 'killed' : 'stuck') : 'exited',
+      outcome: bySignal ? (killed === 'timeout' ? 'stuck' : 'killed') : 'exited',
+      ...(bySignal ? { trigger: killed } : {}),
       code,
       ms: Date.now() - started,
       passed,
@@ -169,7 +174,7 @@ export function describeLives(name: string, lives: readonly Life[]): string {
   const killed = lives.filter((l) => l.outcome === 'killed')
   const byPlan = new Map<string, number>()
   for (const life of killed) {
-    const label = life.plan?.kind === 'checkpoint' ? `${life.plan.name}#${life.plan.nth}` : 'delay'
+    const label = life.trigger ?? '?'
     byPlan.set(label, (byPlan.get(label) ?? 0) + 1)
   }
   const plans = [...byPlan].map(([label, n]) => `${label}=${n}`).join(' ')

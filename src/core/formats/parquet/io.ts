@@ -4,8 +4,10 @@
  * Parquet is the first format read and written through it.
  */
 
-/** Random-access bytes of known size: a local file, an object store with ranged GETs, memory. Unlike the
- * text formats' sequential byte streams (compression.ts), Parquet needs its footer before its data. */
+/**
+ * Random-access bytes of known size: a local file, an object store with ranged GETs, memory. Unlike
+ * the text formats' sequential byte streams (compression.ts), Parquet needs its footer before its data.
+ */
 export interface RangeReader {
   readonly size: number
   /** bytes `[start, end)`; callers never ask beyond `size` */
@@ -27,13 +29,10 @@ export function bytesReader(bytes: Uint8Array): RangeReader {
 }
 
 /** A sink that keeps what is written and returns it, concatenated, from `close`. */
-export function memorySink(): ByteSink & { readonly byteLength: number } {
+export function memorySink(): ByteSink {
   const chunks: Uint8Array[] = []
   let byteLength = 0
   return {
-    get byteLength() {
-      return byteLength
-    },
     async write(chunk) {
       chunks.push(chunk)
       byteLength += chunk.byteLength
@@ -46,6 +45,7 @@ export function memorySink(): ByteSink & { readonly byteLength: number } {
         at += chunk.byteLength
       }
       chunks.length = 0
+      byteLength = 0
       return out
     },
   }

@@ -8,7 +8,7 @@ import {
 } from 'hyparquet'
 import { FerryError, FormatError } from '../../../errors.js'
 import type { Row } from '../columns.js'
-import { decodeFlatColumn, type FlatColumn, flatColumn } from './decode/flat.js'
+import { FlatCursor, flatColumn } from './decode/flat.js'
 import {
   COMPRESSORS,
   type ColumnInfo,
@@ -41,7 +41,10 @@ export interface ColumnBatch {
 }
 
 export interface BatchOptions {
-  /** row groups with more rows are read in slices of at most this many; default 131,072 */
+  /**
+   * rows per batch, at most; default 16,384. Row groups with a column only hyparquet decodes are read
+   * in batches of at least 131,072 rows (hyparquet decodes each batch from the start of its pages).
+   */
   maxRows?: number
   /**
    * `fast` (default): Ferry's decoder for flat columns of plain types (decode/flat.ts), hyparquet for
@@ -61,7 +64,13 @@ export interface ParquetInput {
   batches(options?: BatchOptions): AsyncGenerator<ColumnBatch, void, undefined>
 }
 
-const DEFAULT_MAX_ROWS = 131_072
+/**
+ * Rows per batch: small enough that a batch's values are garbage by the time the young generation is
+ * next collected, so they are never copied into the old one, which is most of what large batches cost.
+ */
+const DEFAULT_MAX_ROWS = 16_384
+/** Slices for row groups with columns only hyparquet decodes. */
+const HYPARQUET_SLICE_ROWS = 131_072
 /** Read at the end first: enough for the footer of nearly every file, so opening takes one request. */
 const TAIL_GUESS = 64 * 1024
 
@@ -76,16 +85,25 @@ function corrupt(what: string, err: unknown, context: Record<string, unknown>): 
   return new FormatError(`corrupt Parquet data in ${what}: ${reason}`, { cause: err, context })
 }
 
-/** How each top-level column of a row group is read: the fast path's plan, or hyparquet. */
-type ColumnPlan = { flat: FlatColumn; range: [number, number] } | undefined
+/** How one top-level column of a row group is read: a cursor of the fast path, or hyparquet. */
+type ColumnReader = { cursor: Promise<FlatCursor> } | undefined
 
-function planGroup(metadata: FileMetaData, group: RowGroup, fast: boolean): ColumnPlan[] {
+/**
+ * Readers for a row group's columns: a FlatCursor for each chunk the fast path decodes (its bytes
+ * come from the loaded window), undefined for the ones left to hyparquet.
+ */
+function groupReaders(metadata: FileMetaData, group: RowGroup, file: WindowedFile, fast: boolean): ColumnReader[] {
+  const rows = Number(group.num_rows)
   return parquetSchema(metadata).children.map(({ element, children }) => {
     if (!fast) return undefined
     const chunk = group.columns.find((candidate) => candidate.meta_data?.path_in_schema[0] === element.name)
     const meta = chunk?.meta_data
     const flat = meta && flatColumn(element, meta, children.length === 0)
-    return flat && meta ? { flat, range: chunkRange(meta) } : undefined
+    if (!flat || !meta) return undefined
+    const cursor = file.bytes(...chunkRange(meta)).then((bytes) => new FlatCursor(bytes, flat, rows, COMPRESSORS))
+    // awaited when the column is read; until then a failed read must not count as unhandled
+    cursor.catch(() => undefined)
+    return { cursor }
   })
 }
 
@@ -114,22 +132,19 @@ class BatchReader {
     return this.scan
   }
 
-  /** Rows `[rowStart, rowEnd)` of the row group starting at `groupStart` with `groupRows` rows. */
-  async read(plans: ColumnPlan[], groupStart: number, groupRows: number, rowStart: number, rowEnd: number) {
+  /** Rows `[rowStart, rowEnd)`: the next rows of every cursor, and hyparquet's reads of the rest. */
+  async read(readers: ColumnReader[], rowStart: number, rowEnd: number): Promise<ColumnBatch> {
     const context = { rowStart, rowEnd }
     const what = `rows ${rowStart}-${rowEnd - 1}`
     const length = rowEnd - rowStart
     const columns: Record<string, DecodedArray> = {}
     for (const [index, name] of this.names.entries()) {
-      const plan = plans[index]
+      const reader = readers[index]
       let data: DecodedArray
       try {
-        if (plan) {
-          const chunk = await this.file.bytes(...plan.range)
-          data = decodeFlatColumn(chunk, plan.flat, groupRows, rowStart - groupStart, rowEnd - groupStart, COMPRESSORS)
-        } else {
-          data = await (await this.hyparquet()).readColumn({ column: name, rowStart, rowEnd })
-        }
+        data = reader
+          ? (await reader.cursor).take(length)
+          : await (await this.hyparquet()).readColumn({ column: name, rowStart, rowEnd })
       } catch (err) {
         throw err instanceof FormatError
           ? new FormatError(`corrupt Parquet data in ${what}: column ${name}: ${err.message}`, {
@@ -161,11 +176,14 @@ async function* batches(
     const groupRows = Number(group.num_rows)
     if (groupRows === 0) continue
     await file.load(...groupRange(group))
-    const plans = planGroup(metadata, group, decoder === 'fast')
-    for (let start = groupStart; start < groupStart + groupRows; start += maxRows) {
-      yield await reader.read(plans, groupStart, groupRows, start, Math.min(start + maxRows, groupStart + groupRows))
+    const readers = groupReaders(metadata, group, file, decoder === 'fast')
+    // hyparquet decodes each slice from the start of its pages, so it gets few, large slices
+    const step = readers.every(Boolean) ? maxRows : Math.max(maxRows, HYPARQUET_SLICE_ROWS)
+    const groupEnd = groupStart + groupRows
+    for (let start = groupStart; start < groupEnd; start += step) {
+      yield await reader.read(readers, start, Math.min(start + step, groupEnd))
     }
-    groupStart += groupRows
+    groupStart = groupEnd
   }
   if (groupStart !== info.rows) {
     throw new FormatError(`corrupt Parquet layout: read ${groupStart} rows but the footer says ${info.rows}`)

@@ -41,55 +41,62 @@ export function writeParquet(
   const parts = [encoder.start()]
   for (let start = 0; start < rows.length; start += groupRows) {
     const group = rows.slice(start, start + groupRows)
-    const values = columns.map((column) => group.map((row) => row[column.name]))
-    parts.push(encoder.rowGroup(values, group.length))
+    encoder.append(
+      columns.map((column) => group.map((row) => row[column.name])),
+      group.length,
+    )
+    parts.push(encoder.flushRowGroup())
   }
   parts.push(encoder.finish())
   return concat(parts)
 }
 
+export interface StreamWriterOptions extends EncoderOptions {
+  /** a row group is written once it holds at least this many rows; default 100,000 */
+  rowGroupRows?: number
+}
+
 /**
- * Streams a Parquet file to a sink, one row group per `write`: only the encoded bytes of the row group
- * being written are held, never earlier rows. Call `finish` once to write the footer; closing the sink
- * is left to its owner.
+ * Streams a Parquet file to a sink: batches of rows are encoded as they come and gathered, as encoded
+ * pages, into row groups of `rowGroupRows`; each complete row group is one sink write. Neither rows
+ * nor values are held between batches. Call `finish` once to write the rest and the footer; closing
+ * the sink is left to its owner.
  */
 export class ParquetStreamWriter {
   private readonly encoder: ParquetEncoder
   private readonly sink: ByteSink
+  private readonly rowGroupRows: number
   /** the file header, written with the first row group so that a file failing early writes nothing */
   private header: Uint8Array | undefined
 
-  constructor(columns: readonly OutputColumn[], sink: ByteSink, options: EncoderOptions = {}) {
+  constructor(columns: readonly OutputColumn[], sink: ByteSink, options: StreamWriterOptions = {}) {
     this.encoder = new ParquetEncoder(columns, options)
     this.sink = sink
+    this.rowGroupRows = options.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS
     this.header = this.encoder.start()
   }
 
-  get rowCount(): number {
-    return this.encoder.rowCount
-  }
-
   /**
-   * Encodes `length` rows of the columns (constructor order) as one row group: those at `rows`
-   * (indexes into each column), or the first `length`.
+   * Adds `length` rows of the columns (constructor order): those at `rows` (indexes into each
+   * column), or the first `length`. Throws like `ParquetEncoder.append`.
    */
   async write(values: readonly ArrayLike<unknown>[], length: number, rows?: Int32Array): Promise<void> {
-    if (length === 0) return
-    const bytes = this.encoder.rowGroup(values, length, rows)
-    await this.begin()
-    await this.sink.write(bytes)
+    this.encoder.append(values, length, rows)
+    if (this.encoder.pendingRows < this.rowGroupRows) return
+    await this.emit(this.encoder.flushRowGroup())
   }
 
-  /** Writes the footer: the file is complete. */
+  /** Writes the last row group and the footer: the file is complete. */
   async finish(): Promise<void> {
-    await this.begin()
-    await this.sink.write(this.encoder.finish())
+    await this.emit(this.encoder.finish())
   }
 
-  private async begin(): Promise<void> {
-    if (!this.header) return
-    const header = this.header
-    this.header = undefined
-    await this.sink.write(header)
+  private async emit(bytes: Uint8Array): Promise<void> {
+    if (this.header) {
+      const header = this.header
+      this.header = undefined
+      await this.sink.write(header)
+    }
+    await this.sink.write(bytes)
   }
 }

@@ -1,76 +1,19 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
-import { parquetMetadata as hyparquetMetadata, snappyUncompress } from 'hyparquet'
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { describe, expect, it } from 'vitest'
-import type { OutputColumn, Row } from '../../../../src/core/formats/columns.js'
-import { snappyCompress } from '../../../../src/core/formats/parquet/encode/snappy.js'
+import type { OutputColumn } from '../../../../src/core/formats/columns.js'
 import {
   memorySink,
   openParquet,
   ParquetStreamWriter,
   parquetMetadata,
-  type RangeReader,
   readParquet,
   readParquetRows,
   writeParquet,
 } from '../../../../src/core/formats/parquet.js'
 import { seededRandom } from '../../../../src/core/sample-orders.js'
 import { FerryError, FormatError, UnsupportedError } from '../../../../src/errors.js'
-
-const ALL_TYPES: OutputColumn[] = [
-  { name: 's', type: 'string' },
-  { name: 'i32', type: 'int32' },
-  { name: 'i64', type: 'int64' },
-  { name: 'f64', type: 'double' },
-  { name: 'b', type: 'boolean' },
-  { name: 'ts_ms', type: 'timestamp', unit: 'ms' },
-  { name: 'ts_us', type: 'timestamp', unit: 'us' },
-  { name: 'd', type: 'date' },
-]
-
-/** Values in the canonical form the reader produces, so they must come back unchanged. */
-const ALL_TYPES_ROWS: Row[] = [
-  {
-    s: 'plain',
-    i32: 0,
-    i64: 0,
-    f64: 0.5,
-    b: true,
-    ts_ms: '2026-11-23T10:15:30.123Z',
-    ts_us: '2026-11-23T10:15:30.123456Z',
-    d: '2026-11-23',
-  },
-  {
-    s: 'ünïcødé ✓ 注文',
-    i32: -2147483648,
-    i64: '-9223372036854775808',
-    f64: -1e308,
-    b: false,
-    ts_ms: '1969-12-31T23:59:59.999Z',
-    ts_us: '0001-01-01T00:00:00.000001Z',
-    d: '0001-01-01',
-  },
-  {
-    s: '',
-    i32: 2147483647,
-    i64: '9223372036854775807',
-    f64: 5e-324,
-    b: true,
-    ts_ms: '9999-12-31T23:59:59.999Z',
-    ts_us: '1970-01-01T00:00:00.000000Z',
-    d: '2000-02-29',
-  },
-  { s: null, i32: null, i64: null, f64: null, b: null, ts_ms: null, ts_us: null, d: null },
-  { i64: Number.MAX_SAFE_INTEGER, f64: Number.NaN, d: '1969-12-31' },
-]
-
-/** Readers leave null columns out of the row (see Row): the expected shape of a written row. */
-function withoutNulls(row: Row): Row {
-  return Object.fromEntries(Object.entries(row).filter(([, value]) => value !== null && value !== undefined))
-}
+import { ALL_TYPES, ALL_TYPES_ROWS, recordingReader, withoutNulls } from './parquet/support.js'
 
 describe('writeParquet / readParquetRows', () => {
   it('round-trips every column type, extremes and nulls exactly', async () => {
@@ -278,104 +221,6 @@ describe('reading damaged input', () => {
   })
 })
 
-function chunkMeta(bytes: Uint8Array) {
-  return hyparquetMetadata(bytes).row_groups.flatMap((group) => group.columns.map((chunk) => chunk.meta_data!))
-}
-
-describe("Ferry's encoder", () => {
-  it('dictionary-encodes repetitive strings and writes mostly distinct ones plain', () => {
-    const rows = Array.from({ length: 5000 }, (_, i) => ({ code: ['EUR', 'USD', 'GBP'][i % 3], id: `ID-${i}` }))
-    const bytes = writeParquet(
-      [
-        { name: 'code', type: 'string' },
-        { name: 'id', type: 'string' },
-      ],
-      rows,
-    )
-    const [code, id] = chunkMeta(bytes)
-    expect(code!.encodings).toContain('RLE_DICTIONARY')
-    expect(code!.dictionary_page_offset).toBeDefined()
-    expect(id!.encodings).not.toContain('RLE_DICTIONARY')
-  })
-
-  it('splits large columns into pages and reads every value back', async () => {
-    const random = seededRandom(7)
-    const rows = Array.from({ length: 60_000 }, (_, i) => ({
-      text: i % 11 === 0 ? null : `${i}:${'x'.repeat(Math.floor(random() * 60))}`,
-      n: i,
-    }))
-    const columns: OutputColumn[] = [
-      { name: 'text', type: 'string' },
-      { name: 'n', type: 'int64', nullable: false },
-    ]
-    const bytes = writeParquet(columns, rows, { rowGroupSize: 40_000 })
-    const text = chunkMeta(bytes)[0]!
-    // well over 1 MiB of text in the first row group, so more than one data page
-    expect(Number(text.total_uncompressed_size)).toBeGreaterThan(1024 * 1024)
-    expect((await readParquetRows(bytes)).rows).toEqual(rows.map(withoutNulls))
-  })
-
-  it('keeps text exact: multi-byte UTF-8, long strings, surrogate pairs', async () => {
-    const rows = [{ s: 'ünïcødé ✓ 注文 😀' }, { s: `${'long '.repeat(100)}é` }, { s: '' }, { s: '\u{10FFFF}\uFFFF' }]
-    const { rows: back } = await readParquetRows(writeParquet([{ name: 's', type: 'string' }], rows))
-    expect(back).toEqual(rows)
-  })
-
-  it('writes chunk statistics: null counts, numeric bounds without NaN, strings in UTF-8 byte order', () => {
-    const bytes = writeParquet(
-      [
-        { name: 'f', type: 'double' },
-        { name: 's', type: 'string' },
-        { name: 'i', type: 'int32' },
-      ],
-      [
-        { f: Number.NaN, s: '\uFFFF', i: 3 },
-        { f: 2.5, s: '😀', i: -7 },
-        { f: -1, s: null, i: null },
-      ],
-    )
-    const [f, s, i] = chunkMeta(bytes).map((meta) => meta.statistics!)
-    expect(f).toMatchObject({ min_value: -1, max_value: 2.5, null_count: 0n })
-    // JavaScript's < puts the surrogate pair first; UTF-8 bytes (F0... vs EF...) put it last
-    expect(s).toMatchObject({ min_value: '\uFFFF', max_value: '😀', null_count: 1n })
-    expect(i).toMatchObject({ min_value: -7, max_value: 3, null_count: 1n })
-  })
-
-  it.each(['UNCOMPRESSED', 'GZIP', 'SNAPPY'] as const)('writes %s files that read back', async (codec) => {
-    const bytes = writeParquet(ALL_TYPES, ALL_TYPES_ROWS, { codec })
-    expect(parquetMetadata(bytes).codecs).toEqual([codec])
-    expect((await readParquetRows(bytes)).rows).toEqual(ALL_TYPES_ROWS.map(withoutNulls))
-  })
-
-  it('snappy-compresses any input that the reference decoder restores exactly', () => {
-    const random = seededRandom(3)
-    for (let round = 0; round < 200; round++) {
-      const input = new Uint8Array(Math.floor(random() ** 2 * 200_000))
-      const alphabet = 1 + Math.floor(random() * 255)
-      for (let i = 0; i < input.length; i++) {
-        const repeat = i > 16 && random() < 0.8
-        input[i] = repeat ? input[i - 1 - Math.floor(random() * 16)]! : Math.floor(random() * alphabet)
-      }
-      const restored = new Uint8Array(input.length)
-      snappyUncompress(snappyCompress(input), restored)
-      expect(Buffer.compare(restored, input), `round ${round}`).toBe(0)
-    }
-  })
-})
-
-/** A range reader over bytes that records every request. */
-function recordingReader(bytes: Uint8Array) {
-  const requests: Array<[number, number]> = []
-  const reader: RangeReader = {
-    size: bytes.byteLength,
-    read: async (start, end) => {
-      requests.push([start, end])
-      return bytes.slice(start, end)
-    },
-  }
-  return { reader, requests }
-}
-
 describe('streaming', () => {
   const columns: OutputColumn[] = [
     { name: 'n', type: 'int32', nullable: false },
@@ -434,7 +279,7 @@ describe('streaming', () => {
       },
       close: sink.close,
     }
-    const writer = new ParquetStreamWriter(columns, recording)
+    const writer = new ParquetStreamWriter(columns, recording, { rowGroupRows: 1000 })
     const values = [rows.map((row) => row.n), rows.map((row) => row.s)]
     await writer.write(values, 1000)
     expect(writes).toHaveLength(2)
@@ -448,147 +293,5 @@ describe('streaming', () => {
     const back = await readParquetRows(bytes)
     expect(back.rows).toHaveLength(2250)
     expect(back.rows[1000]).toEqual({ n: 1, s: 'row 1' })
-  })
-})
-
-/** Every batch's columns with both decoders. */
-async function decodeBoth(bytes: Uint8Array, maxRows?: number) {
-  const read = async (decoder: 'fast' | 'hyparquet') => {
-    const input = await openParquet(recordingReader(bytes).reader)
-    const out: Array<Record<string, unknown[]>> = []
-    for await (const batch of input.batches({ maxRows, decoder })) {
-      out.push(Object.fromEntries(Object.entries(batch.columns).map(([name, values]) => [name, Array.from(values)])))
-    }
-    return out
-  }
-  return { fast: await read('fast'), reference: await read('hyparquet') }
-}
-
-const FIXTURES = new URL('../../../fixtures/parquet/', import.meta.url)
-const CORPUS = new URL('../../../../../shared/parquet-testing/data/', import.meta.url)
-
-function parquetFiles(folder: URL): string[] {
-  const path = fileURLToPath(folder)
-  if (!existsSync(path)) return []
-  return readdirSync(path)
-    .filter((name) => name.endsWith('.parquet') && !name.startsWith('corrupt-page-hangs'))
-    .map((name) => join(path, name))
-}
-
-describe('the fast flat-column decoder', () => {
-  it.each([...parquetFiles(FIXTURES), ...parquetFiles(CORPUS)])(
-    'decodes %s exactly as hyparquet does',
-    async (path) => {
-      const bytes = new Uint8Array(readFileSync(path))
-      let decoded: Awaited<ReturnType<typeof decodeBoth>>
-      try {
-        decoded = await decodeBoth(bytes)
-      } catch (err) {
-        // a file neither decoder reads (an unsupported codec) must fail the same way both ways
-        await expect(decodeBoth(bytes)).rejects.toThrow((err as Error).message)
-        return
-      }
-      expect(decoded.fast).toEqual(decoded.reference)
-    },
-  )
-
-  it('decodes what hyparquet-writer writes (v2 pages, dictionaries, nulls, every codec) exactly as hyparquet does', async () => {
-    const random = seededRandom(23)
-    const count = 3000
-    const pick = <T>(items: T[]) => items[Math.floor(random() * items.length)]!
-    const maybe = <T>(value: T) => (random() < 0.2 ? null : value)
-    const columnData = [
-      {
-        name: 'text',
-        type: 'STRING' as const,
-        data: Array.from({ length: count }, () => maybe(`é${Math.floor(random() * 50)}😀`)),
-      },
-      { name: 'code', type: 'STRING' as const, data: Array.from({ length: count }, () => pick(['EUR', 'USD', null])) },
-      { name: 'flag', type: 'BOOLEAN' as const, data: Array.from({ length: count }, () => maybe(random() < 0.5)) },
-      {
-        name: 'i32',
-        type: 'INT32' as const,
-        data: Array.from({ length: count }, () => maybe(Math.floor(random() * 2e9) - 1e9)),
-      },
-      {
-        name: 'i64',
-        type: 'INT64' as const,
-        data: Array.from({ length: count }, () => maybe(BigInt(Math.floor(random() * 1e15)) * 999n - 10n ** 17n)),
-      },
-      {
-        name: 'f32',
-        type: 'FLOAT' as const,
-        data: Array.from({ length: count }, () => maybe(Math.fround(random() * 100))),
-      },
-      { name: 'f64', type: 'DOUBLE' as const, data: Array.from({ length: count }, () => maybe(random() * 1e6)) },
-      {
-        name: 'at',
-        type: 'TIMESTAMP' as const,
-        data: Array.from({ length: count }, () => maybe(new Date(Math.floor(random() * 4e12)))),
-      },
-      { name: 'dense', type: 'INT32' as const, nullable: false, data: Int32Array.from({ length: count }, (_, i) => i) },
-    ]
-    for (const codec of ['UNCOMPRESSED', 'SNAPPY', 'GZIP'] as const) {
-      for (const pageSize of [1 << 20, 512]) {
-        const bytes = new Uint8Array(
-          parquetWriteBuffer({
-            columnData,
-            codec,
-            pageSize,
-            rowGroupSize: 1000,
-            compressors: { GZIP: (input) => gzipSync(input) },
-          }),
-        )
-        for (const maxRows of [undefined, 333]) {
-          const { fast, reference } = await decodeBoth(bytes, maxRows)
-          expect(fast, `${codec}, pages of ${pageSize} bytes, batches of ${maxRows}`).toEqual(reference)
-        }
-      }
-    }
-  })
-
-  it("decodes Ferry's own files exactly as hyparquet does", async () => {
-    const bytes = writeParquet(
-      ALL_TYPES,
-      Array.from({ length: 5000 }, (_, i) => ALL_TYPES_ROWS[i % ALL_TYPES_ROWS.length]!),
-      {
-        rowGroupSize: 1700,
-      },
-    )
-    for (const maxRows of [undefined, 400]) {
-      const { fast, reference } = await decodeBoth(bytes, maxRows)
-      expect(fast).toEqual(reference)
-    }
-  })
-
-  it('fails with FormatError, never a hang or a raw error, on damaged data pages', async () => {
-    const random = seededRandom(99)
-    const bytes = writeParquet(
-      ALL_TYPES,
-      Array.from({ length: 300 }, (_, i) => ALL_TYPES_ROWS[i % ALL_TYPES_ROWS.length]!),
-      {
-        rowGroupSize: 100,
-      },
-    )
-    const footerLength = new DataView(bytes.buffer).getUint32(bytes.byteLength - 8, true)
-    const dataEnd = bytes.byteLength - 8 - footerLength
-    const outcomes = new Set<string>()
-    for (let round = 0; round < 300; round++) {
-      const damaged = bytes.slice()
-      for (let flips = 1 + Math.floor(random() * 4); flips > 0; flips--) {
-        damaged[4 + Math.floor(random() * (dataEnd - 4))] = Math.floor(random() * 256)
-      }
-      const input = await openParquet(recordingReader(damaged).reader)
-      try {
-        for await (const _ of input.batches()) {
-          // reading is the test
-        }
-        outcomes.add('read')
-      } catch (err) {
-        if (!(err instanceof FormatError)) throw err
-        outcomes.add(err.name)
-      }
-    }
-    expect(outcomes).toContain('FormatError')
   })
 })

@@ -73,7 +73,7 @@ export function flatColumn(element: SchemaElement, meta: ColumnMetaData, leaf: b
   return { kind, required: element.repetition_type === 'REQUIRED', codec: meta.codec }
 }
 
-/** Reads one value of `kind` at the reader, as hyparquet (with Ferry's PARSERS) gives it. */
+/** Reads `count` PLAIN values of `kind` into `out` from `at`, as hyparquet (with Ferry's PARSERS) gives them. */
 function plainValues(reader: PageReader, kind: Kind, count: number, out: unknown[], at: number): void {
   if (kind === 'string') {
     readPlainStrings(reader, count, out, at)
@@ -196,98 +196,144 @@ function dataPage(header: PageHeader, raw: Uint8Array, column: FlatColumn, compr
   return { values, encoding: v2.encoding, defined, present, body: new PageReader(body) }
 }
 
-/** Values of a dictionary-encoded page: indices into the dictionary. */
-function dictionaryValues(page: DataPage, dictionary: unknown[], out: unknown[], at: number): void {
-  const { body, present } = page
-  body.need(1)
-  const bitWidth = body.bytes[body.offset++]!
-  const indices = new Int32Array(present)
-  readHybrid(body, bitWidth, indices, 0, present)
-  for (let i = 0; i < present; i++) {
-    const index = indices[i]!
-    if (index >= dictionary.length)
-      throw new FormatError(`dictionary index ${index} beyond ${dictionary.length} entries`)
-    out[at + i] = dictionary[index]
+/** A data page being consumed: its levels, and where its present values come from. */
+interface OpenPage {
+  rows: number
+  taken: number
+  defined: Uint8Array | undefined
+  /** PLAIN values, read as they are taken */
+  plain?: PageReader
+  /** dictionary entries or booleans, decoded up front (small integers, no objects) */
+  codes?: Int32Array | Uint8Array
+  lookup?: (code: number) => unknown
+  next: number
+}
+
+function openPage(page: DataPage, column: FlatColumn, dictionary: unknown[] | undefined): OpenPage {
+  const open: OpenPage = { rows: page.values, taken: 0, defined: page.defined, next: 0 }
+  const { body, present, encoding } = page
+  if (encoding === 'PLAIN') {
+    open.plain = body
+  } else if (encoding === 'RLE' && column.kind === 'boolean') {
+    body.need(4)
+    const start = body.offset + 4
+    const bits = new Uint8Array(present)
+    readHybrid(new PageReader(body.bytes, start, start + body.view.getUint32(body.offset, true)), 1, bits, 0, present)
+    open.codes = bits
+    open.lookup = (bit) => bit === 1
+  } else if (encoding.endsWith('_DICTIONARY') && dictionary) {
+    body.need(1)
+    const bitWidth = body.bytes[body.offset++]!
+    const indices = new Int32Array(present)
+    readHybrid(body, bitWidth, indices, 0, present)
+    for (const index of indices) {
+      if (index >= dictionary.length)
+        throw new FormatError(`dictionary index ${index} beyond ${dictionary.length} entries`)
+    }
+    open.codes = indices
+    open.lookup = (index) => dictionary[index]
+  } else {
+    throw new FormatError(
+      `${encoding} page ${dictionary ? '' : 'without a dictionary page '}in a ${column.kind} column`,
+    )
   }
+  return open
+}
+
+/** Takes `count` present values of the page into `out` from `at`. */
+function takePresent(page: OpenPage, kind: Kind, count: number, out: unknown[], at: number): void {
+  if (page.plain) {
+    plainValues(page.plain, kind, count, out, at)
+    return
+  }
+  const codes = page.codes!
+  const lookup = page.lookup!
+  for (let i = 0; i < count; i++) out[at + i] = lookup(codes[page.next++]!)
 }
 
 /**
- * Decodes rows `[from, to)` of a column chunk holding `rows` rows (`chunk` is its bytes, dictionary
- * page first if any) into an array with null for absent values. Throws FormatError for damaged data.
+ * Reads a column chunk's rows in order, a batch at a time, decoding each page as it is reached: only
+ * the current page's bytes and levels are held, and values become objects only when they are taken.
+ * Throws FormatError for damaged data.
  */
-export function decodeFlatColumn(
-  chunk: Uint8Array,
-  column: FlatColumn,
-  rows: number,
-  from: number,
-  to: number,
-  compressors: Compressors,
-): unknown[] {
-  const out = new Array<unknown>(to - from)
-  const reader = new PageReader(chunk)
-  let dictionary: unknown[] | undefined
-  let row = 0
-  while (row < to) {
-    if (reader.offset >= reader.end) throw new FormatError(`column chunk ends after ${row} of ${rows} rows`)
-    let header: PageHeader
-    try {
-      header = parquetHeader(reader)
-    } catch (err) {
-      throw new FormatError(`damaged page header: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+export class FlatCursor {
+  private readonly chunk: PageReader
+  private readonly column: FlatColumn
+  private readonly rows: number
+  private readonly compressors: Compressors
+  private dictionary: unknown[] | undefined
+  private page: OpenPage | undefined
+  /** rows of all the pages opened so far */
+  private pagedRows = 0
+
+  /** `chunk` is the column chunk's bytes (dictionary page first, if any); it holds `rows` rows. */
+  constructor(chunk: Uint8Array, column: FlatColumn, rows: number, compressors: Compressors) {
+    this.chunk = new PageReader(chunk)
+    this.column = column
+    this.rows = rows
+    this.compressors = compressors
+  }
+
+  /** The next `count` rows' values, null where a row has none. */
+  take(count: number): unknown[] {
+    const out = new Array<unknown>(count)
+    let filled = 0
+    while (filled < count) {
+      let page = this.page
+      if (!page || page.taken === page.rows) page = this.nextPage()
+      const n = Math.min(count - filled, page.rows - page.taken)
+      const { defined } = page
+      if (!defined) {
+        takePresent(page, this.column.kind, n, out, filled)
+      } else {
+        let present = 0
+        for (let i = page.taken; i < page.taken + n; i++) present += defined[i]!
+        const values = new Array<unknown>(present)
+        takePresent(page, this.column.kind, present, values, 0)
+        let next = 0
+        for (let i = 0; i < n; i++) out[filled + i] = defined[page.taken + i] ? values[next++] : null
+      }
+      page.taken += n
+      filled += n
     }
-    checkHeader(header, reader)
-    const raw = chunk.subarray(reader.offset, reader.offset + header.compressed_page_size)
-    reader.offset += header.compressed_page_size
-    if (header.type === 'DICTIONARY_PAGE') {
-      const entries = count(header.dictionary_page_header?.num_values, 'dictionary size')
-      const page = new PageReader(decompressPage(raw, header.uncompressed_page_size, column.codec, compressors))
-      dictionary = new Array(entries)
-      plainValues(page, column.kind, entries, dictionary, 0)
-      continue
-    }
-    if (header.type !== 'DATA_PAGE' && header.type !== 'DATA_PAGE_V2') continue
-    const values = count(header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values, 'value count')
-    if (row + values > rows) throw new FormatError(`pages hold more than the row group's ${rows} rows`)
-    // pages wholly before the wanted rows are skipped without decompressing them
-    if (row + values <= from) {
-      row += values
-      continue
-    }
-    const page = dataPage(header, raw, column, compressors)
-    // a page of the wanted rows without nulls decodes straight into the result
-    const direct = !page.defined && row >= from && row + values <= to
-    const present = direct ? out : new Array<unknown>(page.present)
-    const at = direct ? row - from : 0
-    if (page.encoding === 'PLAIN') {
-      plainValues(page.body, column.kind, page.present, present, at)
-    } else if (page.encoding === 'RLE' && column.kind === 'boolean') {
-      const bits = new Uint8Array(page.present)
-      page.body.need(4)
-      const start = page.body.offset + 4
-      readHybrid(
-        new PageReader(page.body.bytes, start, start + page.body.view.getUint32(page.body.offset, true)),
-        1,
-        bits,
-        0,
-        page.present,
-      )
-      for (let i = 0; i < page.present; i++) present[at + i] = bits[i] === 1
-    } else if (page.encoding.endsWith('_DICTIONARY') && dictionary) {
-      dictionaryValues(page, dictionary, present, at)
-    } else {
-      throw new FormatError(
-        `${page.encoding} page ${dictionary ? '' : 'without a dictionary page '}in a ${column.kind} column`,
-      )
-    }
-    if (direct) {
-      row += values
-      continue
-    }
-    let next = 0
-    for (let i = 0; i < values; i++, row++) {
-      const value = page.defined && !page.defined[i] ? null : present[next++]
-      if (row >= from && row < to) out[row - from] = value
+    return out
+  }
+
+  private nextPage(): OpenPage {
+    const reader = this.chunk
+    for (;;) {
+      if (reader.offset >= reader.end) {
+        throw new FormatError(`column chunk ends after ${this.pagedRows} of ${this.rows} rows`)
+      }
+      let header: PageHeader
+      try {
+        header = parquetHeader(reader)
+      } catch (err) {
+        throw new FormatError(`damaged page header: ${err instanceof Error ? err.message : String(err)}`, {
+          cause: err,
+        })
+      }
+      checkHeader(header, reader)
+      const raw = reader.bytes.subarray(reader.offset, reader.offset + header.compressed_page_size)
+      reader.offset += header.compressed_page_size
+      const { column, compressors } = this
+      if (header.type === 'DICTIONARY_PAGE') {
+        const entries = count(header.dictionary_page_header?.num_values, 'dictionary size')
+        const page = new PageReader(decompressPage(raw, header.uncompressed_page_size, column.codec, compressors))
+        this.dictionary = new Array(entries)
+        plainValues(page, column.kind, entries, this.dictionary, 0)
+        continue
+      }
+      if (header.type !== 'DATA_PAGE' && header.type !== 'DATA_PAGE_V2') continue
+      const page = dataPage(header, raw, column, compressors)
+      if (this.pagedRows + page.values > this.rows) {
+        throw new FormatError(`pages hold more than the row group's ${this.rows} rows`)
+      }
+      this.pagedRows += page.values
+      // a page of no rows would be opened again and again; skip it
+      if (page.values === 0) continue
+      this.page = openPage(page, column, this.dictionary)
+      return this.page
     }
   }
-  return out
 }

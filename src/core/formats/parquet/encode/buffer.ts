@@ -36,11 +36,6 @@ export class ByteBuffer {
     return this.bytes.subarray(0, this.length)
   }
 
-  /** A copy of the bytes written so far. */
-  copy(): Uint8Array {
-    return this.bytes.slice(0, this.length)
-  }
-
   byte(value: number): void {
     this.reserve(1)
     this.bytes[this.length++] = value
@@ -76,12 +71,6 @@ export class ByteBuffer {
     this.reserve(8)
     this.view.setBigInt64(this.length, value, true)
     this.length += 8
-  }
-
-  append(bytes: Uint8Array): void {
-    this.reserve(bytes.length)
-    this.bytes.set(bytes, this.length)
-    this.length += bytes.length
   }
 
   /** Unsigned LEB128, as the RLE/bit-packed hybrid headers use. */

@@ -1,6 +1,7 @@
 /**
- * Ferry's Parquet encoder for flat, typed columns: the file header, one row group per call, and the
- * footer, each returned as bytes so a caller can stream them anywhere. Synchronous and free of I/O.
+ * Ferry's Parquet encoder for flat, typed columns: the file header, row groups gathered from batches
+ * of rows, and the footer, each returned as bytes so a caller can stream them anywhere. Synchronous
+ * and free of I/O.
  */
 import type { ColumnChunk, ParquetType, RowGroup, SchemaElement } from 'hyparquet'
 import { ByteWriter } from 'hyparquet-writer'
@@ -8,7 +9,7 @@ import { writeMetadata } from 'hyparquet-writer/src/metadata.js'
 import type { OutputColumn } from '../../columns.js'
 import { ByteBuffer } from './buffer.js'
 import type { WriteCodec } from './codec.js'
-import { encodeColumnChunk } from './column.js'
+import { ColumnChunkBuilder } from './column.js'
 import { toPhysical } from './physical.js'
 
 export interface EncoderOptions {
@@ -65,6 +66,9 @@ export class ParquetEncoder {
   private readonly createdBy: string
   private readonly rowGroups: RowGroup[] = []
   private readonly scratch = new ByteBuffer()
+  /** the row group being gathered, one builder per column */
+  private builders: ColumnChunkBuilder[] | undefined
+  private pending = 0
   /** bytes handed out so far, i.e. the file offset of the next byte */
   private offset = 0
   private rows = 0
@@ -82,9 +86,9 @@ export class ParquetEncoder {
     this.createdBy = options.createdBy ?? 'ferry'
   }
 
-  /** Rows encoded so far. */
-  get rowCount(): number {
-    return this.rows
+  /** Rows in the row group being gathered. */
+  get pendingRows(): number {
+    return this.pending
   }
 
   /** The 4-byte file header; call once, first. */
@@ -94,20 +98,33 @@ export class ParquetEncoder {
   }
 
   /**
-   * Encodes `length` rows of the columns (in the constructor's column order) as one row group: the
-   * values at `rows` (indexes into each column), or the first `length` when `rows` is undefined.
-   * Throws FerryError FERRY_INTERNAL when a value does not fit its column, naming the row by its
-   * position in the file; nothing is emitted for that row group then.
+   * Adds `length` rows of the columns (in the constructor's column order) to the row group being
+   * gathered: the values at `rows` (indexes into each column), or the first `length`. Every column
+   * is converted before any is encoded, so a throw leaves the row group as it was: FerryError
+   * FERRY_INTERNAL when a value does not fit its column, naming the row by its position in the file.
    */
-  rowGroup(values: readonly ArrayLike<unknown>[], length: number, rows?: Int32Array): Uint8Array {
+  append(values: readonly ArrayLike<unknown>[], length: number, rows?: Int32Array): void {
+    if (length === 0) return
+    const firstRow = this.rows + this.pending
+    const physical = this.columns.map((column, index) => toPhysical(column, values[index]!, rows, length, firstRow))
+    this.builders ??= this.columns.map(
+      (column) => new ColumnChunkBuilder(column.nullable ?? true, this.codec, this.scratch),
+    )
+    for (const [index, builder] of this.builders.entries()) builder.add(physical[index]!, length)
+    this.pending += length
+  }
+
+  /** Ends the row group being gathered and returns its bytes (none when it has no rows). */
+  flushRowGroup(): Uint8Array {
+    const builders = this.builders
+    if (!builders || this.pending === 0) return new Uint8Array(0)
     const start = this.offset
     const chunks: ColumnChunk[] = []
     const parts: Uint8Array[] = []
     let at = start
     let uncompressed = 0n
     for (const [index, column] of this.columns.entries()) {
-      const physical = toPhysical(column, values[index]!, rows, length, this.rows)
-      const chunk = encodeColumnChunk(column.name, this.types[index]!, physical, length, this.codec, this.scratch)
+      const chunk = builders[index]!.finish(column.name, this.types[index]!)
       const base = BigInt(at)
       const meta = chunk.meta
       meta.data_page_offset += base
@@ -119,18 +136,21 @@ export class ParquetEncoder {
     }
     this.rowGroups.push({
       columns: chunks,
-      num_rows: BigInt(length),
+      num_rows: BigInt(this.pending),
       total_byte_size: uncompressed,
       total_compressed_size: BigInt(at - start),
       file_offset: BigInt(start),
     })
-    this.rows += length
+    this.rows += this.pending
+    this.pending = 0
+    this.builders = undefined
     this.offset = at
     return concat(parts, at - start)
   }
 
-  /** Footer, its length and the closing magic; the file is complete after these bytes. */
+  /** The last row group (if rows are pending), the footer, its length and the closing magic. */
   finish(): Uint8Array {
+    const last = this.flushRowGroup()
     const writer = new ByteWriter()
     writeMetadata(writer, {
       version: 2,
@@ -141,8 +161,8 @@ export class ParquetEncoder {
       metadata_length: 0,
     })
     writer.appendBytes(MAGIC)
-    const footer = writer.getBytes().slice()
+    const footer = writer.getBytes()
     this.offset += footer.length
-    return footer
+    return concat([last, footer], last.length + footer.length)
   }
 }

@@ -1,12 +1,12 @@
 import type { Statistics } from 'hyparquet'
-import type { PhysicalColumn } from './physical.js'
+import type { PhysicalValues } from './physical.js'
 
 /**
  * Code point order, which is the byte order of the UTF-8 text Parquet compares. JavaScript's `<`
  * compares UTF-16 units and disagrees only where a surrogate (a character beyond U+FFFF) meets a unit
- * in U+E000..U+FFFF, so those two ranges are swapped before comparing.
+ * in U+E000..U+FFFF: never when either string is ASCII. Those two ranges are swapped before comparing.
  */
-export function codePointLess(a: string, b: string): boolean {
+function codePointLess(a: string, b: string): boolean {
   const length = Math.min(a.length, b.length)
   for (let i = 0; i < length; i++) {
     let x = a.charCodeAt(i)
@@ -21,82 +21,69 @@ export function codePointLess(a: string, b: string): boolean {
   return a.length < b.length
 }
 
-/** Smallest and largest string; `exact` says whether plain `<` may stand in for code point order. */
-export function stringRange(values: readonly string[], exact: boolean): [string, string] | undefined {
-  if (values.length === 0) return undefined
-  let min = values[0]!
-  let max = min
-  if (exact) {
-    for (const value of values) {
-      if (value < min) min = value
-      else if (value > max) max = value
-    }
-  } else {
-    for (const value of values) {
-      if (codePointLess(value, min)) min = value
-      else if (codePointLess(max, value)) max = value
-    }
-  }
-  return [min, max]
-}
-
-function numberRange(values: ArrayLike<number>): [number, number] | undefined {
-  let min = Number.POSITIVE_INFINITY
-  let max = Number.NEGATIVE_INFINITY
-  for (let i = 0; i < values.length; i++) {
-    const value = values[i]!
-    if (value < min) min = value
-    if (value > max) max = value
-  }
-  // NaN never compares, so a column of NaNs leaves the range empty: the spec forbids NaN bounds
-  if (min > max) return undefined
-  // the spec asks for -0 as a zero minimum and +0 as a zero maximum, whichever zero was seen
-  return [min === 0 ? -0 : min, max === 0 ? 0 : max]
-}
-
-function bigintRange(values: BigInt64Array): [bigint, bigint] | undefined {
-  if (values.length === 0) return undefined
-  let min = values[0]!
-  let max = min
-  for (const value of values) {
-    if (value < min) min = value
-    if (value > max) max = value
-  }
-  return [min, max]
-}
-
 /**
- * Chunk statistics in the form hyparquet-writer's footer encoder takes (it truncates long strings and
- * marks the bounds inexact). Strings come as `[min, max]` from the caller, which knows whether they
- * were all ASCII.
+ * A column chunk's statistics, gathered value by value as the chunk is written, in the form
+ * hyparquet-writer's footer encoder takes (it truncates long strings and marks such bounds inexact).
  */
-export function chunkStatistics(
-  physical: PhysicalColumn,
-  rows: number,
-  strings: [string, string] | undefined,
-): Statistics {
-  const { data } = physical
-  let range: [Statistics['min_value'], Statistics['min_value']] | undefined
-  switch (data.kind) {
-    case 'string':
-      range = strings && [Buffer.from(strings[0], 'utf8'), Buffer.from(strings[1], 'utf8')]
-      break
-    case 'int32':
-    case 'int64':
-    case 'double':
-      range = numberRange(data.values)
-      break
-    case 'bigint64':
-      range = bigintRange(data.values)
-      break
-    case 'boolean':
-      if (data.values.length > 0) range = [!data.values.includes(0), data.values.includes(1)]
-      break
+export class RunningStatistics {
+  private nulls = 0
+  private min: number | bigint | string | boolean | undefined
+  private max: number | bigint | string | boolean | undefined
+
+  addNulls(count: number): void {
+    this.nulls += count
   }
-  const statistics: Statistics = { null_count: BigInt(rows - physical.count) }
-  if (range) {
-    statistics.min_value = range[0]
-    statistics.max_value = range[1]
+
+  /** Numeric values; NaN never becomes a bound (the spec forbids NaN bounds). */
+  addNumbers(values: ArrayLike<number> | BigInt64Array): void {
+    let min = this.min as number | bigint | undefined
+    let max = this.max as number | bigint | undefined
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i]!
+      if (typeof value === 'number' && Number.isNaN(value)) continue
+      if (min === undefined || value < min) min = value
+      if (max === undefined || value > max) max = value
+    }
+    this.min = min
+    this.max = max
   }
-  return statistics
+
+  addBooleans(values: Uint8Array): void {
+    if (values.length === 0) return
+    const anyFalse = values.includes(0)
+    const anyTrue = values.includes(1)
+    // false is the smaller boolean: the minimum is true only while no false was seen
+    this.min = !(this.min === false || anyFalse)
+    this.max = this.max === true || anyTrue
+  }
+
+  /** One string; `ascii` tells whether plain `<` may stand in for code point order. */
+  addString(value: string, ascii: boolean): void {
+    const min = this.min as string | undefined
+    const max = this.max as string | undefined
+    if (min === undefined || (ascii ? value < min : codePointLess(value, min))) this.min = value
+    if (max === undefined || (ascii ? value > max : codePointLess(max, value))) this.max = value
+  }
+
+  /** Strings that may not be ASCII (dictionary entries: few, so always compared exactly). */
+  addStrings(values: readonly string[]): void {
+    for (const value of values) this.addString(value, false)
+  }
+
+  statistics(kind: PhysicalValues['kind']): Statistics {
+    const statistics: Statistics = { null_count: BigInt(this.nulls) }
+    let { min, max } = this
+    if (min === undefined || max === undefined) return statistics
+    // the spec asks for -0 as a zero minimum and +0 as a zero maximum, whichever zero was seen
+    if (min === 0) min = -0
+    if (max === 0) max = 0
+    if (kind === 'string') {
+      statistics.min_value = Buffer.from(min as string, 'utf8')
+      statistics.max_value = Buffer.from(max as string, 'utf8')
+    } else {
+      statistics.min_value = min
+      statistics.max_value = max
+    }
+    return statistics
+  }
 }
