@@ -8,7 +8,8 @@
  * when available) and started with --max-old-space-size=256:
  *   - the engine, local file in, local file out (best of 3 runs for 1M, one run for 3M);
  *   - the same through the worker pool that enforces the per-file timeout, to price the watchdog;
- *   - DuckDB (threads=1), `COPY (SELECT ...the orders transform in SQL...) TO '...parquet'`.
+ *   - DuckDB (threads=1), `COPY (SELECT ...the orders transform in SQL...) TO '...parquet'`;
+ *   - the candidate writers alone on 200k output rows: Ferry's encoder, hyparquet-writer, DuckDB.
  * Peak RSS is each child's `process.resourceUsage().maxRSS`. The last line is machine-readable:
  * `engine_rows_per_s=N duckdb_rows_per_s=M slowdown_vs_duckdb=R peak_rss_mb_1m=A peak_rss_mb_3m=B`.
  */
@@ -17,13 +18,28 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
-import { DuckDBInstance } from '@duckdb/node-api'
+import {
+  BIGINT,
+  DATE,
+  DOUBLE,
+  DuckDBDataChunk,
+  DuckDBDateValue,
+  DuckDBInstance,
+  DuckDBTimestampMillisecondsValue,
+  type DuckDBValue,
+  INTEGER,
+  TIMESTAMP_MS,
+  VARCHAR,
+} from '@duckdb/node-api'
+import type { SchemaElement } from 'hyparquet'
+import { parquetWriteBuffer } from 'hyparquet-writer'
 import { EnginePool } from '../src/core/engine/pool.js'
 import { openFileReader, openFileSink } from '../src/core/engine/sources.js'
 import { processSource } from '../src/core/engine.js'
+import { ParquetEncoder } from '../src/core/formats/parquet/encode/file.js'
 import { ParquetStreamWriter } from '../src/core/formats/parquet.js'
 import { ORDER_INPUT_COLUMNS, orderRows, seededRandom, spoilRows } from '../src/core/sample-orders.js'
-import { orders } from '../src/schemas/datasets/orders/index.js'
+import { ORDER_OUTPUT_COLUMNS, orders, transformOrder } from '../src/schemas/datasets/orders/index.js'
 
 const CACHE = resolve('.bench-cache')
 /** bump when the generated data changes, so stale cache files are not reused */
@@ -161,12 +177,144 @@ async function duckdbChild(input: string, output: string, runs: number): Promise
   }
 }
 
+/** Rows encoded per writer in the writer comparison. */
+const WRITER_ROWS = 200_000
+
+/** The orders output as the engine hands it to a writer: Dates for ordered_at, text for shipped_at. */
+function outputColumns(): Record<string, unknown[]> {
+  const rows = orderRows(seededRandom(1), {
+    count: WRITER_ROWS,
+    from: NIGHT,
+    to: NIGHT + 86_400_000,
+    firstOrderNumber: 1,
+  })
+  const out = rows.map((row) => transformOrder(row))
+  const columns = Object.fromEntries(ORDER_OUTPUT_COLUMNS.map(({ name }) => [name, out.map((row) => row[name])]))
+  columns.ordered_at = columns.ordered_at!.map((text) => new Date(text as string))
+  return columns
+}
+
+function best(runs: number, work: () => unknown): number {
+  const times: number[] = []
+  for (let run = 0; run < runs; run++) {
+    const started = performance.now()
+    work()
+    times.push((performance.now() - started) / 1000)
+  }
+  return Math.min(...times)
+}
+
+/**
+ * Encodes the same 200k output rows with each candidate writer: Ferry's encoder (what the engine
+ * uses), hyparquet-writer, and DuckDB (rows appended from JavaScript, then COPY TO parquet). DuckDB
+ * holds every row in its table until the COPY, so its memory grows with the file.
+ */
+async function writersChild(): Promise<Record<string, number>> {
+  const columns = outputColumns()
+  const values = ORDER_OUTPUT_COLUMNS.map(({ name }) => columns[name]!)
+  const ferry = best(3, () => {
+    const encoder = new ParquetEncoder(ORDER_OUTPUT_COLUMNS)
+    encoder.start()
+    for (let start = 0; start < WRITER_ROWS; start += 4096) {
+      const count = Math.min(4096, WRITER_ROWS - start)
+      encoder.append(
+        values.map((column) => column.slice(start, start + count)),
+        count,
+      )
+    }
+    encoder.finish()
+  })
+  const schema: SchemaElement[] = [
+    { name: 'root', num_children: ORDER_OUTPUT_COLUMNS.length },
+    ...ORDER_OUTPUT_COLUMNS.map((column): SchemaElement => ({ name: column.name, ...HYPARQUET_TYPES[column.type] })),
+  ]
+  const dates = (columns.order_date as string[]).map((text) => new Date(text))
+  const shipped = (columns.shipped_at as Array<string | null>).map((text) => (text === null ? null : new Date(text)))
+  const cents = (columns.amount_cents as number[]).map(BigInt)
+  const hyparquet = best(3, () =>
+    parquetWriteBuffer({
+      schema,
+      rowGroupSize: 100_000,
+      columnData: ORDER_OUTPUT_COLUMNS.map(({ name }) => ({
+        name,
+        data:
+          name === 'order_date'
+            ? dates
+            : name === 'shipped_at'
+              ? shipped
+              : name === 'amount_cents'
+                ? cents
+                : columns[name]!,
+      })),
+    }),
+  )
+  const duckdb = await duckdbWriter(columns)
+  return { ferry: WRITER_ROWS / ferry, hyparquet: WRITER_ROWS / hyparquet, duckdb: WRITER_ROWS / duckdb }
+}
+
+const HYPARQUET_TYPES: Record<string, Omit<SchemaElement, 'name'>> = {
+  string: { type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' },
+  timestamp: { type: 'INT64', converted_type: 'TIMESTAMP_MILLIS', repetition_type: 'OPTIONAL' },
+  date: { type: 'INT32', converted_type: 'DATE', repetition_type: 'OPTIONAL' },
+  double: { type: 'DOUBLE', repetition_type: 'OPTIONAL' },
+  int64: { type: 'INT64', repetition_type: 'OPTIONAL' },
+  int32: { type: 'INT32', repetition_type: 'OPTIONAL' },
+}
+
+async function duckdbWriter(columns: Record<string, unknown[]>): Promise<number> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: '1' })
+  const connection = await instance.connect()
+  const started = performance.now()
+  await connection.run(`CREATE TABLE orders (order_id VARCHAR, customer_id VARCHAR, ordered_at TIMESTAMP_MS,
+    order_date DATE, shipped_at TIMESTAMP_MS, amount DOUBLE, amount_cents BIGINT, currency VARCHAR,
+    country VARCHAR, quantity INTEGER, note VARCHAR)`)
+  const appender = await connection.createAppender('orders')
+  const types = [VARCHAR, VARCHAR, TIMESTAMP_MS, DATE, TIMESTAMP_MS, DOUBLE, BIGINT, VARCHAR, VARCHAR, INTEGER, VARCHAR]
+  const millis = (value: unknown) =>
+    value === null
+      ? null
+      : new DuckDBTimestampMillisecondsValue(
+          BigInt(Date.parse(String(value instanceof Date ? value.toISOString() : value))),
+        )
+  const convert: Array<(value: unknown) => DuckDBValue> = [
+    (v) => v as string,
+    (v) => v as string,
+    millis,
+    (v) => new DuckDBDateValue(Math.floor(Date.parse(v as string) / 86_400_000)),
+    millis,
+    (v) => v as number,
+    (v) => BigInt(v as number),
+    (v) => v as string,
+    (v) => v as string,
+    (v) => v as number,
+    (v) => v as string | null,
+  ]
+  const values = ORDER_OUTPUT_COLUMNS.map(({ name }) => columns[name]!)
+  for (let start = 0; start < WRITER_ROWS; start += 2048) {
+    const count = Math.min(2048, WRITER_ROWS - start)
+    const chunk = DuckDBDataChunk.create(types, count)
+    chunk.setColumns(values.map((column, i) => column.slice(start, start + count).map(convert[i]!)))
+    appender.appendDataChunk(chunk)
+  }
+  appender.closeSync()
+  await connection.run(
+    `COPY orders TO '${join(CACHE, 'out-duckdb-writer.parquet')}' (FORMAT parquet, COMPRESSION snappy)`,
+  )
+  const seconds = (performance.now() - started) / 1000
+  connection.closeSync()
+  instance.closeSync()
+  rmSync(join(CACHE, 'out-duckdb-writer.parquet'), { force: true })
+  return seconds
+}
+
 async function child(args: string[]): Promise<void> {
   const [mode, input, output, runs] = args as [string, string, string, string]
   const result =
-    mode === 'duckdb'
-      ? await duckdbChild(input, output, Number(runs))
-      : await engineChild(mode as 'engine' | 'pool', input, output, Number(runs))
+    mode === 'writers'
+      ? await writersChild()
+      : mode === 'duckdb'
+        ? await duckdbChild(input, output, Number(runs))
+        : await engineChild(mode as 'engine' | 'pool', input, output, Number(runs))
   process.stdout.write(`${JSON.stringify(result)}\n`)
 }
 
@@ -184,7 +332,7 @@ function hasTaskset(): boolean {
 
 const PINNED = hasTaskset()
 
-function measure(mode: string, input: string, runs: number): Promise<Measurement> {
+function measure<T = Measurement>(mode: string, input: string, runs: number): Promise<T> {
   const output = join(CACHE, `out-${mode}.parquet`)
   const node = [
     `--max-old-space-size=${HEAP_MB}`,
@@ -207,7 +355,7 @@ function measure(mode: string, input: string, runs: number): Promise<Measurement
       rmSync(output, { force: true })
       rmSync(`${output}.rejected.ndjson`, { force: true })
       if (code !== 0) fail(new Error(`${mode} child exited with ${code}`))
-      else done(JSON.parse(stdout.trim().split('\n').at(-1)!) as Measurement)
+      else done(JSON.parse(stdout.trim().split('\n').at(-1)!) as T)
     })
   })
 }
@@ -241,6 +389,12 @@ async function main(): Promise<void> {
   console.log(describe('engine 1M via pool', pooled))
   const overhead = (pooled.seconds / engine.seconds - 1) * 100
   console.log(`worker pool overhead: ${overhead.toFixed(1)}% of the 1M run`)
+  const writers = await measure<Record<string, number>>('writers', oneMillion, 1)
+  console.log(
+    `writers, ${WRITER_ROWS} orders output rows, encode only: ${Object.entries(writers)
+      .map(([name, rowsPerSecond]) => `${name} ${Math.round(rowsPerSecond)} rows/s`)
+      .join(', ')}`,
+  )
   const slowdown = duckdb.seconds > 0 ? engine.seconds / duckdb.seconds : Number.NaN
   console.log(
     `engine_rows_per_s=${rate(engine)} duckdb_rows_per_s=${rate(duckdb)} slowdown_vs_duckdb=${slowdown.toFixed(2)} peak_rss_mb_1m=${Math.round(engine.peakRssMb)} peak_rss_mb_3m=${Math.round(engine3.peakRssMb)}`,

@@ -49,7 +49,7 @@ export interface EngineSinks {
 }
 
 export interface EngineOptions {
-  /** rows read, validated and transformed at a time at most (a row group, or a slice of a larger one) */
+  /** rows read, validated, transformed and encoded at a time, at most (see BatchOptions.maxRows) */
   batchRows?: number
   /** the Parquet decoder (see BatchOptions): `fast` by default, `hyparquet` as the reference */
   decoder?: 'fast' | 'hyparquet'
@@ -74,11 +74,12 @@ function counting(sink: ByteSink): ByteSink & { bytes: number } {
 
 /**
  * Validates, transforms and re-encodes one Parquet source, streaming: the footer is read first, then
- * one batch (a row group, or a slice of a large one) at a time is read, validated against the
- * dataset's schema with the columnar validator, transformed (the dataset's column steps, or its row
- * function), and written to the output sink as it goes; rejected rows go to the quarantine sink as
- * NDJSON. Memory holds one batch of values and the encoded pages of one output row group, whatever
- * the file's size.
+ * each row group's column chunks, decoded a batch of a few thousand rows at a time; each batch is
+ * validated against the dataset's schema with the columnar validator, transformed (the dataset's
+ * column steps, or its row function) and encoded into the output row group, which goes to the output
+ * sink once complete; rejected rows go to the quarantine sink as NDJSON. Memory holds one batch of
+ * values, one row group's compressed input and the encoded pages of one output row group, whatever the
+ * file's size.
  *
  * A row is rejected when the schema refuses it or its transform throws. The event date comes from
  * the newest `eventTimeField` among the written rows. The sinks stay the caller's: they are written

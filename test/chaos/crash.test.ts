@@ -7,7 +7,7 @@ import { type ChaosFile, chaosNight } from '../support/chaos/night.js'
 import { expectedOutputNames, type Observed, observe, outcomeOf } from '../support/chaos/observe.js'
 import { type ComponentChaos, describeLives, killAllFerries } from '../support/chaos/runner.js'
 import { SqsProxy } from '../support/chaos/sqs-proxy.js'
-import { type ChaosWorld, createChaosWorld, queueDepth, upload, waitFor, watchQuality } from '../support/chaos/world.js'
+import { type ChaosWorld, createChaosWorld, queueDepth, settle, upload, watchQuality } from '../support/chaos/world.js'
 
 /**
  * Crash consistency: a night run by real `ferry drain`, `ferry work` and `ferry quality` processes
@@ -43,41 +43,54 @@ describe(`crash consistency: ${FILES} files, drain/work/quality each SIGKILLed >
     const started = Date.now()
     ;[clean, chaos] = await Promise.all([createChaosWorld(endpoints), createChaosWorld(endpoints)])
     for (const world of [clean, chaos]) closers.push((await watchQuality(world, endpoints)).close)
+    const proxy = await SqsProxy.start(endpoints.aws)
+    closers.push(() => proxy.close())
+    const settings = { files, kills: KILLS, random: seededRandom(SEED), kafka }
+    const drain = drainChaos(chaos, proxy, settings)
+    closers.push(drain.stop)
+    violations = drain.violations
+    runs = {
+      drain: drain.chaos,
+      work: consumerChaos(chaos, 'work', settings),
+      quality: consumerChaos(chaos, 'quality', settings),
+    }
+    let cleanSeconds = 0
     try {
-      // The reference: the same night, once, without crashes.
-      await upload(clean, files)
-      for (const args of [['drain', '--wait-seconds', '1'], ['work', '--until-idle'], ['quality', '--until-idle']]) {
-        const run = await runFerry(args, { cwd: clean.home, env: clean.env })
-        if (run.code === null || run.code > 1) throw new Error(`clean ferry ${args[0]} exited ${run.code}:\n${run.stderr}`)
-      }
-      const cleanSeconds = (Date.now() - started) / 1000
-
-      const random = seededRandom(SEED)
-      const settings = { files, kills: KILLS, random, kafka }
-      const proxy = await SqsProxy.start(endpoints.aws)
-      closers.push(() => proxy.close())
-      const drain = drainChaos(chaos, proxy, settings)
-      closers.push(drain.stop)
-      violations = drain.violations
-      runs = { drain: drain.chaos, work: consumerChaos(chaos, 'work', settings), quality: consumerChaos(chaos, 'quality', settings) }
-      for (const run of Object.values(runs)) await run.run()
-
-      await waitFor(() => files.every((f) => clean.events.some((e) => e.source.key === f.key)), 'clean quality events')
-      await waitFor(() => files.every((f) => chaos.events.some((e) => e.source.key === f.key)), 'chaos quality events')
-      ;[before, after] = await Promise.all([observe(clean, kafka, files), observe(chaos, kafka, files)])
-      for (const life of runs.drain.lives) if (life.outcome === "exited" && life.code !== 0) console.log("DRAINFAIL", JSON.stringify(life.plan), life.outcome, life.code, life.stderrTail.join("\n"))
-      const lines = Object.entries(runs).map(([name, run]) => describeLives(name, run.lives))
-      console.log(
-        [
-          `chaos seed=${SEED} files=${FILES} kills>=${KILLS} per component`,
-          ...lines,
-          `ferry.objects records=${after.objects.length} ferry.results records=${[...after.results.values()].flat().length}` +
-            ` quality events=${chaos.events.length} clean run=${cleanSeconds.toFixed(1)}s total=${((Date.now() - started) / 1000).toFixed(1)}s`,
-        ].join('\n'),
-      )
+      await Promise.all([
+        // The reference, beside the chaos: the same night, once, without crashes.
+        (async () => {
+          await upload(clean, files)
+          for (const args of [
+            ['drain', '--wait-seconds', '1'],
+            ['work', '--until-idle'],
+            ['quality', '--until-idle'],
+          ]) {
+            const run = await runFerry(args, { cwd: clean.home, env: clean.env })
+            if (run.code !== 0 && run.code !== 1)
+              throw new Error(`clean ferry ${args[0]} exited ${run.code}:\n${run.stderr}`)
+          }
+          cleanSeconds = (Date.now() - started) / 1000
+        })(),
+        (async () => {
+          for (const run of Object.values(runs)) await run.run()
+        })(),
+      ])
     } finally {
       killAllFerries()
     }
+    // Pub/Sub delivers asynchronously: give every file's event time to arrive (duplicates may trail).
+    const delivered = (world: ChaosWorld) => files.every((f) => world.events.some((e) => e.source.key === f.key))
+    await settle(() => delivered(clean) && delivered(chaos))
+    ;[before, after] = await Promise.all([observe(clean, kafka, files), observe(chaos, kafka, files)])
+    console.log(
+      [
+        `chaos seed=${SEED} files=${FILES} kills>=${KILLS} per component`,
+        ...Object.entries(runs).map(([name, run]) => describeLives(name, run.lives)),
+        `ferry.objects records=${after.objects.length} ferry.results records=${[...after.results.values()].flat().length}` +
+          ` quality events=${chaos.events.length} clean run=${cleanSeconds.toFixed(1)}s` +
+          ` total=${((Date.now() - started) / 1000).toFixed(1)}s`,
+      ].join('\n'),
+    )
   }, 900_000)
 
   afterAll(async () => {
@@ -90,7 +103,10 @@ describe(`crash consistency: ${FILES} files, drain/work/quality each SIGKILLed >
     for (const [name, run] of Object.entries(runs)) {
       expect(run.kills, name).toBeGreaterThanOrEqual(KILLS)
       const stuck = run.lives.filter((l) => l.outcome === 'stuck')
-      expect(stuck.map((l) => l.stderrTail.join('\n')), `${name} lives that hung`).toEqual([])
+      expect(
+        stuck.map((l) => l.stderrTail.join('\n')),
+        `${name} lives that hung`,
+      ).toEqual([])
       const okCodes = name === 'quality' ? [0, 1] : [0]
       const failed = run.lives.filter((l) => l.outcome === 'exited' && !okCodes.includes(l.code ?? -1))
       expect(

@@ -88,6 +88,17 @@ export class KafkaEventLog implements EventLog {
     })
     const onAbort = () => stop()
     options.signal?.addEventListener('abort', onAbort, { once: true })
+    // kafkajs restarts a crashed consumer by itself when it can; when it won't, stop and fail loudly
+    // instead of waiting forever for a consumer that is gone.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) return
+      failure ??= new FerryError('FERRY_KAFKA', `consumer of ${options.topic} crashed`, {
+        cause: payload.error,
+        retryable: true,
+        context: { group: options.groupId, topic: options.topic },
+      })
+      stop()
+    })
     try {
       await consumer.connect()
       await consumer.subscribe({ topic: options.topic, fromBeginning: true })

@@ -49,8 +49,10 @@ Example (crontab, 01:00):
         for await (const info of infra.output.list(bucket, `${folder}/`)) {
           if (info.key.endsWith('.parquet')) outputs.add(info.key)
         }
-        const entries = selectEntries(ledger.values(), { date, dataset: dataset.name }, (key) =>
-          findDataset(datasets, key)?.name ?? null,
+        const entries = selectEntries(
+          ledger.values(),
+          { date, dataset: dataset.name },
+          (key) => findDataset(datasets, key)?.name ?? null,
         )
         const files = dataset.checks?.files
         const verdict = checkDataset(

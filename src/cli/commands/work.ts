@@ -13,8 +13,11 @@ export const workCommand: Command = {
 Joins the ferry-work consumer group on ferry.objects. For each object: download, read, validate every
 record against its dataset's JSON Schema, transform, write valid rows as Parquet to the output bucket
 (deterministic path: reprocessing overwrites), write rejected rows with their errors to the quarantine
-path, publish a result to ferry.results, then commit. A file that still fails after bounded retries is
-dead-lettered to ferry.dlq and gets a result with status dead-lettered. Run several to share partitions.
+path, publish a result to ferry.results, then commit. A file Ferry cannot process (unreadable, no
+dataset, over a limit) is dead-lettered to ferry.dlq with the reason and gets a result with status
+dead-lettered, so one bad file never blocks its partition. An infrastructure error that outlives the
+bounded retries (S3/GCS/Kafka down) stops the worker without committing (exit 2): the next run picks
+the file up again instead of losing it. Run several to share partitions.
 
 Example:
   ferry work --until-idle`,

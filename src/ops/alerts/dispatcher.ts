@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { QualityEvent } from '../../core/messages.js'
 import { isRetryable } from '../../core/retry.js'
+import type { Alert, AlertSink } from '../../ports.js'
 import type { Logger } from '../logger.js'
 import { type Failure, failuresOf, groupAlerts, type NightFailure, nightFailure } from './group.js'
-import type { Alert, AlertSink } from '../../ports.js'
 import { TokenBucket } from './token-bucket.js'
 
 export interface DispatcherOptions {

@@ -1,6 +1,6 @@
 import type { CheckResult, QualityEvent } from '../../core/messages.js'
-import type { NightSummary } from '../night.js'
 import type { Alert, AlertItem } from '../../ports.js'
+import type { NightSummary } from '../night.js'
 
 /**
  * Pure grouping: a night's failing checks become a handful of alerts, one per dataset, each

@@ -1,6 +1,6 @@
+import type { AlertSink } from '../../ports.js'
 import type { Logger } from '../logger.js'
 import { ALERT_HTTP, deliver, type HttpSettings, parseSecretUrl } from './http.js'
-import type { AlertSink } from '../../ports.js'
 import { slackMessage } from './slack-message.js'
 
 export interface SlackSinkOptions {

@@ -1,6 +1,6 @@
+import type { Alert, AlertSink } from '../../ports.js'
 import type { Logger } from '../logger.js'
 import { ALERT_HTTP, deliver, type HttpSettings, parseSecretUrl } from './http.js'
-import type { Alert, AlertSink } from '../../ports.js'
 
 export const ALERT_SCHEMA = 'ferry.alert/v1'
 

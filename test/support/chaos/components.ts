@@ -79,7 +79,9 @@ export function drainChaos(world: ChaosWorld, proxy: SqsProxy, settings: ChaosSe
       return chaos.checkpoint('delete') ? 'drop' : 'forward'
     },
     beforeResponse: (action, response) =>
-      action === 'ReceiveMessage' && messagesOf(response).length > 0 && chaos.checkpoint('receive') ? 'drop' : 'forward',
+      action === 'ReceiveMessage' && messagesOf(response).length > 0 && chaos.checkpoint('receive')
+        ? 'drop'
+        : 'forward',
     afterResponse: (action) => {
       if (action === 'DeleteMessageBatch') chaos.checkpoint('deleted')
     },

@@ -1,5 +1,11 @@
 import { writeParquet } from '../../../src/core/formats/parquet.js'
-import { ORDER_INPUT_COLUMNS, orderRows, type Random, seededRandom, spoilRows } from '../../../src/core/sample-orders.js'
+import {
+  ORDER_INPUT_COLUMNS,
+  orderRows,
+  type Random,
+  seededRandom,
+  spoilRows,
+} from '../../../src/core/sample-orders.js'
 
 /** What a file of the chaos night is for: most are clean, a few exercise quarantine and dead letters. */
 export type ChaosFileKind = 'clean' | 'low-invalid' | 'high-invalid' | 'all-invalid' | 'corrupt'

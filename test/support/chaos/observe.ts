@@ -67,7 +67,9 @@ export async function observe(world: ChaosWorld, kafka: ChaosKafka, files: reado
     list.push({ result, duplicate: record.headers.skipped === 'duplicate' })
     results.set(result.source.key, list)
   }
-  const deadLetters = dlqRecords.map((r) => decodeMessage<DeadLetter>(validators.deadLetter, r.value).object?.key ?? null)
+  const deadLetters = dlqRecords.map(
+    (r) => decodeMessage<DeadLetter>(validators.deadLetter, r.value).object?.key ?? null,
+  )
   const ledger = new Map<string, LedgerEntry>()
   for (const record of ledgerRecords) {
     const entry = decodeMessage<LedgerEntry>(validators.ledger, record.value)

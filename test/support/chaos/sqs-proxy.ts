@@ -141,7 +141,9 @@ export class SqsProxy {
 export function messagesOf(response: Record<string, unknown>): SeenMessage[] {
   const messages = (response.Messages ?? []) as Array<{ MessageId?: string; ReceiptHandle?: string; Body?: string }>
   return messages.flatMap((m) =>
-    m.MessageId && m.ReceiptHandle ? [{ messageId: m.MessageId, receiptHandle: m.ReceiptHandle, body: m.Body ?? '' }] : [],
+    m.MessageId && m.ReceiptHandle
+      ? [{ messageId: m.MessageId, receiptHandle: m.ReceiptHandle, body: m.Body ?? '' }]
+      : [],
   )
 }
 

@@ -96,15 +96,18 @@ export async function outputDigests(world: ChaosWorld): Promise<Map<string, stri
   const out = new Map<string, string>()
   for await (const info of world.gcs.list(world.lake, '')) {
     if (info.key.startsWith('_ferry/')) continue
-    out.set(info.key, createHash('md5').update(await world.gcs.get(world.lake, info.key)).digest('hex'))
+    out.set(
+      info.key,
+      createHash('md5')
+        .update(await world.gcs.get(world.lake, info.key))
+        .digest('hex'),
+    )
   }
   return out
 }
 
-export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) {
+/** Waits until the condition holds or the time is up; the assertions afterwards say what is missing. */
+export async function settle(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
+  while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
 }

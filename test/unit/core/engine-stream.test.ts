@@ -84,7 +84,7 @@ describe('processSource', () => {
       reader,
       orders,
       { output: output.sink, quarantine: quarantine.sink },
-      { rowGroupRows: 5000 },
+      { rowGroupRows: 5000, batchRows: 10_000 },
     )
     expect(report).toMatchObject({ rowsIn: 30_000, rowsOut: 29_970, rowsRejected: 30, bytesIn: bytes.byteLength })
     // footer, then one read per row group; never the whole file

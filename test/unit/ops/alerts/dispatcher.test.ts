@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createAlertDispatcher } from '../../../../src/ops/alerts/dispatcher.js'
-import type { Alert, AlertSink } from '../../../../src/ports.js'
 import { createSlackSink } from '../../../../src/ops/alerts/slack.js'
 import { createWebhookSink } from '../../../../src/ops/alerts/webhook.js'
+import type { Alert, AlertSink } from '../../../../src/ports.js'
 import { deadUrl, type HttpRecorder, startHttpRecorder } from '../../../support/http-recorder.js'
 import { event, memoryLogger, SLACK_PATH, SLACK_SECRET } from './fixtures.js'
 

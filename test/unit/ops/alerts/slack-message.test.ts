@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import type { Alert, AlertItem } from '../../../../src/ports.js'
 import { SLACK_LIMITS, type SlackBlock, slackMessage } from '../../../../src/ops/alerts/slack-message.js'
+import type { Alert, AlertItem } from '../../../../src/ports.js'
 
 const runId = 'run-20261124T000100Z-abc123'
 

@@ -1,8 +1,8 @@
 import { Ajv } from 'ajv'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ConfigError, FerryError } from '../../../../src/errors.js'
-import type { Alert } from '../../../../src/ports.js'
 import { ALERT_SCHEMA, createWebhookSink } from '../../../../src/ops/alerts/webhook.js'
+import type { Alert } from '../../../../src/ports.js'
 import { deadUrl, type HttpRecorder, startHttpRecorder } from '../../../support/http-recorder.js'
 import { memoryLogger } from './fixtures.js'
 
