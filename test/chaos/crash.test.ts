@@ -5,7 +5,7 @@ import { consumerChaos, drainChaos } from '../support/chaos/components.js'
 import { ChaosKafka } from '../support/chaos/kafka.js'
 import { type ChaosFile, chaosNight } from '../support/chaos/night.js'
 import { expectedOutputNames, type Observed, observe, outcomeOf } from '../support/chaos/observe.js'
-import { type ComponentChaos, describeLives, killAllFerries } from '../support/chaos/runner.js'
+import { type ComponentChaos, describeLives, haltChaos } from '../support/chaos/runner.js'
 import { SqsProxy } from '../support/chaos/sqs-proxy.js'
 import { type ChaosWorld, createChaosWorld, queueDepth, settle, upload, watchQuality } from '../support/chaos/world.js'
 
@@ -76,7 +76,7 @@ describe(`crash consistency: ${FILES} files, drain/work/quality each SIGKILLed >
         })(),
       ])
     } finally {
-      killAllFerries()
+      haltChaos()
     }
     // Pub/Sub delivers asynchronously: give every file's event time to arrive (duplicates may trail).
     const delivered = (world: ChaosWorld) => files.every((f) => world.events.some((e) => e.source.key === f.key))
@@ -94,7 +94,7 @@ describe(`crash consistency: ${FILES} files, drain/work/quality each SIGKILLed >
   }, 900_000)
 
   afterAll(async () => {
-    killAllFerries()
+    haltChaos()
     for (const close of closers.reverse()) await close().catch(() => {})
     await kafka.close()
   })

@@ -49,9 +49,11 @@ export interface ChaosOptions {
 
 /** Every ferry process a chaos run started and that has not been reaped yet. */
 const running = new Set<ChildProcess>()
+let halted = false
 
-/** SIGKILLs every ferry process still running (afterAll / finally). */
-export function killAllFerries(): void {
+/** Stops every chaos loop and SIGKILLs every ferry process still running (afterAll / finally). */
+export function haltChaos(): void {
+  halted = true
   for (const child of running) {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   }
@@ -85,6 +87,7 @@ export class ComponentChaos {
   async run(): Promise<void> {
     const { kills, maxLives = kills * 3 + 20 } = this.options
     for (let index = 0; ; index++) {
+      if (halted) throw new Error(`${this.options.name}: chaos halted`)
       if (index >= maxLives) throw new Error(`${this.options.name}: not done after ${maxLives} lives`)
       await this.options.beforeLife?.(index)
       const plan = this.kills < kills ? this.options.plan(this.options.random) : null
@@ -100,6 +103,7 @@ export class ComponentChaos {
 
   private async live(index: number, plan: KillPlan | null): Promise<Life> {
     const { args, cwd, env, marker, lifeTimeoutMs = 120_000 } = this.options
+    if (halted) throw new Error(`${this.options.name}: chaos halted`)
     const started = Date.now()
     const child = process.env.MUT_BIN
       ? (await import('node:child_process')).spawn(process.execPath, [process.env.MUT_BIN, ...args], {

@@ -1,4 +1,5 @@
 import type { ParquetParsers } from 'hyparquet'
+import { UnsupportedError } from '../../../errors.js'
 import { isoDateFromDays, isoTimestamp } from '../../temporal.js'
 
 /** The largest epoch milliseconds a `Date` holds (±8.64e15, about 275,000 years either way). */
@@ -11,11 +12,29 @@ const DATE_LIMIT_MS = 8_640_000_000_000_000n
  * `toISOString()`, which the validators and writers derive only when they need it, so the engine
  * neither formats nor re-parses text for every row. Beyond a `Date`'s range they are text as well.
  */
+/**
+ * hyparquet 1.31 joins an INT96's words as `high << 64 | low` with a *signed* low word. A
+ * nanoseconds-of-day word >= 2^63 (Spark writes those on int64 overflow) then wipes out the day, and
+ * every such value lands in this one band around the year -4400. The day is gone, so the only honest
+ * answer is to refuse the file rather than return a wrong date.
+ */
+const INT96_LOST_DAY = -2_440_589n * 86_400_000_000_000n
+const INT96_LOST_DAY_END = INT96_LOST_DAY + (1n << 64n)
+const INT96_LOST_DAY_START = INT96_LOST_DAY + (1n << 63n)
+
 export const PARSERS: Partial<ParquetParsers> = {
   timestampFromMilliseconds: (millis) =>
     millis >= -DATE_LIMIT_MS && millis <= DATE_LIMIT_MS ? new Date(Number(millis)) : isoTimestamp(millis, 'ms'),
   timestampFromMicroseconds: (micros) => isoTimestamp(micros, 'us'),
-  timestampFromNanoseconds: (nanos) => isoTimestamp(nanos, 'ns'),
+  timestampFromNanoseconds: (nanos) => {
+    if (nanos >= INT96_LOST_DAY_START && nanos < INT96_LOST_DAY_END) {
+      throw new UnsupportedError(
+        'parquet-int96-overflow',
+        'INT96 timestamp with a nanoseconds-of-day word beyond 2^63 (Spark int64 overflow): its date cannot be decoded',
+      )
+    }
+    return isoTimestamp(nanos, 'ns')
+  },
   dateFromDays: (days) => isoDateFromDays(days),
 }
 
