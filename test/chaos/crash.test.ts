@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { seededRandom } from '../../src/core/sample-orders.js'
 import { runFerry } from '../support/bin.js'
-import { consumerChaos, drainChaos } from '../support/chaos/components.js'
+import { consumerChaos, drainChaos, killOnStored } from '../support/chaos/components.js'
+import { HttpTap } from '../support/chaos/http-tap.js'
 import { ChaosKafka } from '../support/chaos/kafka.js'
 import { type ChaosFile, chaosNight } from '../support/chaos/night.js'
 import { expectedOutputNames, type Observed, observe, outcomeOf } from '../support/chaos/observe.js'
@@ -45,15 +46,18 @@ describe(`crash consistency: ${FILES} files, drain/work/quality each SIGKILLed >
     for (const world of [clean, chaos]) closers.push((await watchQuality(world, endpoints)).close)
     const proxy = await SqsProxy.start(endpoints.aws)
     closers.push(() => proxy.close())
+    const gcs = await HttpTap.start(endpoints.gcs)
+    closers.push(() => gcs.close())
     const settings = { files, kills: KILLS, random: seededRandom(SEED), kafka }
     const drain = drainChaos(chaos, proxy, settings)
     closers.push(drain.stop)
     violations = drain.violations
     runs = {
       drain: drain.chaos,
-      work: consumerChaos(chaos, 'work', settings),
-      quality: consumerChaos(chaos, 'quality', settings),
+      work: consumerChaos(chaos, 'work', settings, gcs),
+      quality: consumerChaos(chaos, 'quality', settings, gcs),
     }
+    killOnStored(gcs, [runs.work, runs.quality])
     let cleanSeconds = 0
     try {
       await Promise.all([

@@ -1,5 +1,6 @@
 import type { Random } from '../../../src/core/sample-orders.js'
 import { parseNotificationBody } from '../../../src/producers/s3-notification.js'
+import { type HttpTap, jsonBody } from './http-tap.js'
 import type { ChaosKafka, TopicTail } from './kafka.js'
 import type { ChaosFile } from './night.js'
 import { between, ComponentChaos, type KillPlan } from './runner.js'
@@ -95,12 +96,15 @@ export function drainChaos(world: ChaosWorld, proxy: SqsProxy, settings: ChaosSe
 
 /**
  * `ferry work --until-idle` (or `ferry quality --until-idle`), killed at random: a delay after start
- * (start-up, joining, loading the ledger, mid-file), or a few milliseconds after the nth file it
- * finished (publishing the result, writing the ledger, committing, starting the next file). After
- * each kill the dead member is fenced from the group so the next life gets the partitions now rather
- * than after the 30 s session timeout; done once a life exits on its own with the group's lag at 0.
+ * (start-up, joining, loading the ledger, mid-file), a few milliseconds after the nth file it finished
+ * (publishing the result, writing the ledger, committing, starting the next file), or the moment the
+ * output bucket stored the nth object it wrote (work: a Parquet output or quarantine file, before the
+ * result is published; quality: a metrics-history entry, before the event is published), reported
+ * by `killOnStored`. After each kill the dead member is fenced from the group so the next life gets
+ * the partitions now rather than after the 30 s session timeout; done once a life exits on its own
+ * with the group's lag at 0.
  */
-export function consumerChaos(world: ChaosWorld, component: 'work' | 'quality', settings: ChaosSettings) {
+export function consumerChaos(world: ChaosWorld, component: 'work' | 'quality', settings: ChaosSettings, gcs: HttpTap) {
   const { files, kills, random, kafka } = settings
   const group = component === 'work' ? world.groups.work : world.groups.quality
   const topic = component === 'work' ? world.topics.objects : world.topics.results
@@ -111,14 +115,16 @@ export function consumerChaos(world: ChaosWorld, component: 'work' | 'quality', 
     name: component,
     args: [component, '--until-idle'],
     cwd: world.home,
-    env: { ...world.env, FERRY_LOG_LEVEL: 'info' },
+    env: { ...world.env, STORAGE_EMULATOR_HOST: gcs.url, FERRY_LOG_LEVEL: 'info' },
     kills,
     random,
     // A delayed kill is capped at `pace` files too, so that no killed life does much more than its share.
-    plan: (r): KillPlan =>
-      r() < 0.3
-        ? { afterMs: between(r, 50, 2500), at: { name: 'file', nth: pace, jitterMs: 0 } }
-        : { at: { name: 'file', nth: between(r, 1, pace), jitterMs: between(r, 0, 100) } },
+    plan: (r): KillPlan => {
+      const pick = r()
+      if (pick < 0.25) return { afterMs: between(r, 50, 2500), at: { name: 'file', nth: pace, jitterMs: 0 } }
+      if (pick < 0.6) return { at: { name: 'stored', nth: between(r, 1, pace), jitterMs: 0 } }
+      return { at: { name: 'file', nth: between(r, 1, pace), jitterMs: between(r, 0, 100) } }
+    },
     marker: (line) => {
       const msg = String(line.msg ?? '')
       return (component === 'work' ? WORK_MARKERS.has(msg) : msg === 'quality evaluated') ? 'file' : undefined
@@ -126,8 +132,23 @@ export function consumerChaos(world: ChaosWorld, component: 'work' | 'quality', 
     afterKill: async () => {
       // Let the broker see the connections close (no half-served join left), then fence.
       await new Promise((r) => setTimeout(r, 150))
-      await kafka.fenceGroup(group)
+      if (!process.env.CHAOS_NO_FENCE) await kafka.fenceGroup(group)
     },
     done: async (code) => code !== null && okCodes.includes(code) && (await kafka.lag(group, topic)) === 0n,
   })
+}
+
+/**
+ * Reports every object the output bucket stored through the tap as checkpoint `stored` of the live
+ * component; when that kills it, the upload's answer is dropped: the object is there, the process
+ * never learned so.
+ */
+export function killOnStored(gcs: HttpTap, components: readonly ComponentChaos[]): void {
+  gcs.hooks = {
+    beforeResponse: (req, res) => {
+      if (req.method !== 'POST' || !req.path.startsWith('/upload/') || res.status >= 300) return 'forward'
+      if (typeof jsonBody(res.body).name !== 'string') return 'forward'
+      return components.some((c) => c.checkpoint('stored')) ? 'drop' : 'forward'
+    },
+  }
 }

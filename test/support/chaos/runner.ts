@@ -105,13 +105,7 @@ export class ComponentChaos {
     const { args, cwd, env, marker, lifeTimeoutMs = 120_000 } = this.options
     if (halted) throw new Error(`${this.options.name}: chaos halted`)
     const started = Date.now()
-    const child = process.env.MUT_BIN
-      ? (await import('node:child_process')).spawn(process.execPath, [process.env.MUT_BIN, ...args], {
-          cwd,
-          env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        })
-      : spawnFerry(args, { cwd, env })
+    const child = spawnFerry(args, { cwd, env })
     running.add(child)
     const passed: Record<string, number> = {}
     const tail: string[] = []

@@ -22,7 +22,7 @@ import { bytesReader, type RangeReader } from './io.js'
 import { jsonValue, PARSERS } from './values.js'
 import { chunkRange, groupRange, WindowedFile } from './window.js'
 
-/** The rows of one row group. `rowStart` is the zero-based index of its first row in the file. */
+/** The rows of one batch (see BatchOptions). `rowStart` is the zero-based index of its first row in the file. */
 export interface RowBatch {
   rowStart: number
   rows: Row[]
@@ -58,7 +58,8 @@ export interface BatchOptions {
 export interface ParquetInput {
   info: ParquetFileInfo
   /**
-   * The data, one row group (or slice of one) at a time: only the batch being read is in memory.
+   * The data, a batch of rows at a time (see BatchOptions): only that batch's values and one row
+   * group's compressed bytes are in memory.
    * Throws FormatError for damaged data, naming the rows.
    */
   batches(options?: BatchOptions): AsyncGenerator<ColumnBatch, void, undefined>
@@ -228,7 +229,7 @@ function toRows(batch: ColumnBatch): Row[] {
 }
 
 /**
- * Reads a Parquet file one row group at a time, yielding rows in the JSON shape the validators check:
+ * Reads a Parquet file a batch at a time, yielding rows in the JSON shape the validators check:
  * timestamps as UTC ISO-8601 strings (3, 6 or 9 fraction digits by unit; INT96 as nanoseconds),
  * dates as `YYYY-MM-DD`, UTF-8 and unannotated byte arrays as strings, DECIMAL as numbers, INT64 as
  * numbers or decimal strings (see `jsonValue`), nulls left out.

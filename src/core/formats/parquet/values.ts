@@ -6,13 +6,6 @@ import { isoDateFromDays, isoTimestamp } from '../../temporal.js'
 const DATE_LIMIT_MS = 8_640_000_000_000_000n
 
 /**
- * hyparquet hands timestamps and dates to these. Dates arrive as the `YYYY-MM-DD` strings JSON
- * Schema's `date` format checks; micro- and nanosecond timestamps as ISO-8601 text at the file's full
- * precision. Millisecond timestamps, the common case, stay `Date`s: their row-model text is exactly
- * `toISOString()`, which the validators and writers derive only when they need it, so the engine
- * neither formats nor re-parses text for every row. Beyond a `Date`'s range they are text as well.
- */
-/**
  * hyparquet 1.31 joins an INT96's words as `high << 64 | low` with a *signed* low word. A
  * nanoseconds-of-day word >= 2^63 (Spark writes those on int64 overflow) then wipes out the day, and
  * every such value lands in this one band around the year -4400. The day is gone, so the only honest
@@ -22,6 +15,13 @@ const INT96_LOST_DAY = -2_440_589n * 86_400_000_000_000n
 const INT96_LOST_DAY_END = INT96_LOST_DAY + (1n << 64n)
 const INT96_LOST_DAY_START = INT96_LOST_DAY + (1n << 63n)
 
+/**
+ * hyparquet hands timestamps and dates to these. Dates arrive as the `YYYY-MM-DD` strings JSON
+ * Schema's `date` format checks; micro- and nanosecond timestamps as ISO-8601 text at the file's full
+ * precision. Millisecond timestamps, the common case, stay `Date`s: their row-model text is exactly
+ * `toISOString()`, which the validators and writers derive only when they need it, so the engine
+ * neither formats nor re-parses text for every row. Beyond a `Date`'s range they are text as well.
+ */
 export const PARSERS: Partial<ParquetParsers> = {
   timestampFromMilliseconds: (millis) =>
     millis >= -DATE_LIMIT_MS && millis <= DATE_LIMIT_MS ? new Date(Number(millis)) : isoTimestamp(millis, 'ms'),

@@ -1,10 +1,10 @@
 /**
  * A fast path for the column chunks most files are made of: top-level columns of plain types
  * (booleans, integers, floats, UTF-8 text, dates, timestamps) in PLAIN or dictionary encoding,
- * version 1 or 2 data pages. hyparquet decodes these through its general nested-data machinery,
+ * version 1 or 2 data pages, read a batch at a time (FlatCursor). hyparquet decodes these through its general nested-data machinery,
  * which allocates several arrays and an object per value; this decodes straight into one array per
- * column. It gives exactly the values hyparquet gives (the differential tests in parquet.test.ts
- * hold it to that); any other column is left to hyparquet.
+ * column and batch. It gives exactly the values hyparquet gives (the differential tests in
+ * test/unit/core/formats/parquet/decode.test.ts hold it to that); any other column is left to hyparquet.
  */
 import type { ColumnMetaData, CompressionCodec, Compressors, PageHeader, SchemaElement } from 'hyparquet'
 import { parquetHeader } from 'hyparquet/src/column.js'
@@ -22,6 +22,10 @@ const DATA_ENCODINGS = new Set(['PLAIN', 'PLAIN_DICTIONARY', 'RLE_DICTIONARY', '
 const MAX_PAGE_BYTES = 1 << 30
 const DATE_LIMIT_MS = 8.64e15
 
+function signedOrNone(logical: SchemaElement['logical_type']): boolean {
+  return logical === undefined || (logical.type === 'INTEGER' && logical.isSigned)
+}
+
 function kindOf(element: SchemaElement): Kind | undefined {
   const converted = element.converted_type
   const logical = element.logical_type
@@ -36,20 +40,20 @@ function kindOf(element: SchemaElement): Kind | undefined {
       return (converted === undefined || converted === 'UTF8') && (logical === undefined || logical.type === 'STRING')
         ? 'string'
         : undefined
+    // hyparquet converts by the converted type first and reads the logical type only without one;
+    // combinations it treats otherwise are left to it
     case 'INT32':
-      if (converted === 'DATE' || logical?.type === 'DATE') return 'date'
+      if (converted === 'DATE') return 'date'
       if (converted !== undefined && converted !== 'INT_8' && converted !== 'INT_16' && converted !== 'INT_32') return
-      if (logical !== undefined && !(logical.type === 'INTEGER' && logical.isSigned)) return
-      return 'int32'
-    case 'INT64': {
-      if (logical?.type === 'TIMESTAMP')
-        return logical.unit === 'MILLIS' ? 'millis' : logical.unit === 'MICROS' ? 'micros' : 'nanos'
+      return signedOrNone(logical) ? 'int32' : undefined
+    case 'INT64':
       if (converted === 'TIMESTAMP_MILLIS') return 'millis'
       if (converted === 'TIMESTAMP_MICROS') return 'micros'
+      if (converted === undefined && logical?.type === 'TIMESTAMP') {
+        return logical.unit === 'MILLIS' ? 'millis' : logical.unit === 'MICROS' ? 'micros' : 'nanos'
+      }
       if (converted !== undefined && converted !== 'INT_64') return
-      if (logical !== undefined && !(logical.type === 'INTEGER' && logical.isSigned)) return
-      return 'int64'
-    }
+      return signedOrNone(logical) ? 'int64' : undefined
     default:
       return undefined
   }
