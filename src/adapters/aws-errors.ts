@@ -1,4 +1,5 @@
 import { isFerryError } from '../errors.js'
+import { NETWORK_ERROR_CODES } from './network-errors.js'
 
 /** The fields AWS SDK v3 service exceptions carry; read structurally so no SDK internals are imported. */
 export interface SdkErrorShape {
@@ -20,19 +21,6 @@ const THROTTLING = new Set([
   'KmsThrottled',
 ])
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
-])
-
 /**
  * Whether retrying the same AWS call can help: server faults, throttling, timeouts and network
  * failures can; client faults (missing queue, access denied, bad parameter) and programmer errors cannot.
@@ -46,7 +34,7 @@ export function isRetryableAwsError(err: unknown): boolean {
   if (e.$retryable !== undefined && e.$retryable !== null) return true
   if (THROTTLING.has(name)) return true
   if (name === 'TimeoutError' || name === 'RequestTimeout' || name === 'RequestTimeoutException') return true
-  if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return true
+  if (typeof e.code === 'string' && NETWORK_ERROR_CODES.has(e.code)) return true
   const status = e.$metadata?.httpStatusCode
   if (typeof status === 'number') return status >= 500 || status === 429
   if (e.$fault === 'server') return true

@@ -1,6 +1,7 @@
 import { type File, type FileMetadata, type GetFilesOptions, IdempotencyStrategy, Storage } from '@google-cloud/storage'
 import { type ErrorCode, FerryError, isFerryError, isProgrammerError } from '../../errors.js'
 import type { ByteRange, ListOptions, ObjectInfo, ObjectStore, PutOptions } from '../../ports.js'
+import { NETWORK_ERROR_CODES } from '../network-errors.js'
 
 export interface GcsObjectStoreConfig {
   projectId?: string
@@ -151,16 +152,7 @@ function httpStatus(err: unknown): number | undefined {
 }
 
 const TRANSIENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ECONNABORTED',
-  'UND_ERR_SOCKET',
+  ...NETWORK_ERROR_CODES,
   'ERR_STREAM_PREMATURE_CLOSE',
   // The SDK's checksum mismatches: the bytes were damaged in transit, a new transfer can succeed.
   'CONTENT_DOWNLOAD_MISMATCH',

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { createReadStream, type Stats } from 'node:fs'
 import { mkdir, open, readdir, readFile, realpath, rename, rm, rmdir, stat, unlink } from 'node:fs/promises'
 import * as path from 'node:path'
+import { readAt } from '../../core/engine/sources.js'
 import { type ErrorCode, FerryError, isFerryError } from '../../errors.js'
 import type { ByteRange, ListOptions, ObjectInfo, ObjectStore, PutOptions } from '../../ports.js'
 
@@ -66,14 +67,7 @@ export class LocalObjectStore implements ObjectStore {
       try {
         const start = Math.min(range?.start ?? 0, stats.size)
         const end = Math.min(range?.end ?? stats.size, stats.size)
-        const out = new Uint8Array(end - start)
-        let filled = 0
-        while (filled < out.length) {
-          const { bytesRead } = await handle.read(out, filled, out.length - filled, start + filled)
-          if (bytesRead === 0) break
-          filled += bytesRead
-        }
-        return out.subarray(0, filled)
+        return await readAt(handle, start, end)
       } finally {
         await handle.close()
       }

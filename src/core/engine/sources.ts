@@ -29,6 +29,18 @@ export function objectStoreReader(store: ObjectStore, bucket: string, key: strin
   }
 }
 
+/** Bytes [start, end) of an open file, fewer when the file ends first (reads may return short). */
+export async function readAt(handle: FileHandle, start: number, end: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(end - start)
+  let filled = 0
+  while (filled < bytes.length) {
+    const { bytesRead } = await handle.read(bytes, filled, bytes.length - filled, start + filled)
+    if (bytesRead === 0) break
+    filled += bytesRead
+  }
+  return bytes.subarray(0, filled)
+}
+
 /** A range reader over a local file; close it when done. */
 export async function openFileReader(path: string): Promise<RangeReader & { close(): Promise<void> }> {
   const handle = await open(path, 'r')
@@ -36,12 +48,9 @@ export async function openFileReader(path: string): Promise<RangeReader & { clos
   return {
     size,
     async read(start, end) {
-      const bytes = new Uint8Array(end - start)
-      let done = 0
-      while (done < bytes.length) {
-        const { bytesRead } = await handle.read(bytes, done, bytes.length - done, start + done)
-        if (bytesRead === 0) throw new FerryError('FERRY_SOURCE_READ', `${path} ended at byte ${start + done}`)
-        done += bytesRead
+      const bytes = await readAt(handle, start, end)
+      if (bytes.length < end - start) {
+        throw new FerryError('FERRY_SOURCE_READ', `${path} ended at byte ${start + bytes.length}`)
       }
       return bytes
     },

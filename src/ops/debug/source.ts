@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url'
 import { GcsObjectStore } from '../../adapters/gcs/object-store.js'
 import { S3ObjectStore } from '../../adapters/s3/object-store.js'
 import type { FerryConfig } from '../../config/load.js'
+import { readAt } from '../../core/engine/sources.js'
 import type { RangeReader } from '../../core/formats/parquet.js'
 import { FerryError, UsageError } from '../../errors.js'
 import type { ObjectStore } from '../../ports.js'
@@ -94,14 +95,7 @@ async function openLocalFile(path: string): Promise<ObjectSource> {
   return counting(path, { bucket: '', key: path }, stats.size, stats.mtime, async ({ start, end }) => {
     const handle = await open(path, 'r')
     try {
-      const out = new Uint8Array(end - start)
-      let filled = 0
-      while (filled < out.length) {
-        const { bytesRead } = await handle.read(out, filled, out.length - filled, start + filled)
-        if (bytesRead === 0) break
-        filled += bytesRead
-      }
-      return out.subarray(0, filled)
+      return await readAt(handle, start, end)
     } finally {
       await handle.close()
     }

@@ -132,7 +132,7 @@ export function consumerChaos(world: ChaosWorld, component: 'work' | 'quality', 
     afterKill: async () => {
       // Let the broker see the connections close (no half-served join left), then fence.
       await new Promise((r) => setTimeout(r, 150))
-      if (!process.env.CHAOS_NO_FENCE) await kafka.fenceGroup(group)
+      await kafka.fenceGroup(group)
     },
     done: async (code) => code !== null && okCodes.includes(code) && (await kafka.lag(group, topic)) === 0n,
   })
