@@ -1,6 +1,4 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { seededRandom } from '../../src/core/sample-orders.js'
-import { runFerry } from '../support/bin.js'
 import { consumerChaos, drainChaos, killOnStored } from '../support/chaos/components.js'
 import { HttpTap } from '../support/chaos/http-tap.js'
 import { ChaosKafka } from '../support/chaos/kafka.js'
@@ -8,14 +6,23 @@ import { type ChaosFile, chaosNight } from '../support/chaos/night.js'
 import { expectedOutputNames, type Observed, observe, outcomeOf } from '../support/chaos/observe.js'
 import { type ComponentChaos, describeLives, haltChaos } from '../support/chaos/runner.js'
 import { SqsProxy } from '../support/chaos/sqs-proxy.js'
-import { type ChaosWorld, createChaosWorld, queueDepth, settle, upload, watchQuality } from '../support/chaos/world.js'
+import {
+  type ChaosWorld,
+  createChaosWorld,
+  queueDepth,
+  runCleanly,
+  settle,
+  watchQuality,
+} from '../support/chaos/world.js'
 
 /**
  * Crash consistency: a night run by real `ferry drain`, `ferry work` and `ferry quality` processes
- * that are SIGKILLed at random points, restarted each time, must leave exactly what a clean run of
- * the same night leaves. FERRY_CHAOS_FILES (default 50), FERRY_CHAOS_KILLS (kills per component,
- * default 20) and FERRY_CHAOS_SEED (the kill plan's PRNG; the timing of kills is real and varies)
- * size the run.
+ * that are SIGKILLed at random points and restarted each time must leave exactly what a clean run of
+ * the same night leaves. The three components run side by side, as in production (files land while
+ * the drain runs, workers pick objects up as they are queued, quality follows the results), each
+ * with its own kill loop; a consumer counts as done only once the component feeding it is done.
+ * FERRY_CHAOS_FILES (default 50), FERRY_CHAOS_KILLS (kills per component, default 20) and
+ * FERRY_CHAOS_SEED (the kill plans' PRNG; the timing of kills is real and varies) size the run.
  *
  * "Exactly one final result" under at-least-once delivery means: every file has at least one record
  * on ferry.results; every record for a file agrees on the outcome (status, row and byte counts, output
@@ -48,36 +55,32 @@ describe(`crash consistency: ${FILES} files, drain/work/quality each SIGKILLed >
     closers.push(() => proxy.close())
     const gcs = await HttpTap.start(endpoints.gcs)
     closers.push(() => gcs.close())
-    const settings = { files, kills: KILLS, random: seededRandom(SEED), kafka }
+    const settings = { files, kills: KILLS, seed: SEED, kafka }
     const drain = drainChaos(chaos, proxy, settings)
     closers.push(drain.stop)
     violations = drain.violations
+    let drained = false
+    let worked = false
     runs = {
       drain: drain.chaos,
-      work: consumerChaos(chaos, 'work', settings, gcs),
-      quality: consumerChaos(chaos, 'quality', settings, gcs),
+      work: consumerChaos(chaos, 'work', settings, gcs, () => drained),
+      quality: consumerChaos(chaos, 'quality', settings, gcs, () => worked),
     }
-    killOnStored(gcs, [runs.work, runs.quality])
+    killOnStored(gcs, runs)
     let cleanSeconds = 0
     try {
       await Promise.all([
         // The reference, beside the chaos: the same night, once, without crashes.
-        (async () => {
-          await upload(clean, files)
-          for (const args of [
-            ['drain', '--wait-seconds', '1'],
-            ['work', '--until-idle'],
-            ['quality', '--until-idle'],
-          ]) {
-            const run = await runFerry(args, { cwd: clean.home, env: clean.env })
-            if (run.code !== 0 && run.code !== 1)
-              throw new Error(`clean ferry ${args[0]} exited ${run.code}:\n${run.stderr}`)
-          }
+        runCleanly(clean, files).then(() => {
           cleanSeconds = (Date.now() - started) / 1000
-        })(),
-        (async () => {
-          for (const run of Object.values(runs)) await run.run()
-        })(),
+        }),
+        runs.drain.run().then(() => {
+          drained = true
+        }),
+        runs.work.run().then(() => {
+          worked = true
+        }),
+        runs.quality.run(),
       ])
     } finally {
       haltChaos()

@@ -1,4 +1,4 @@
-import type { Random } from '../../../src/core/sample-orders.js'
+import { seededRandom } from '../../../src/core/sample-orders.js'
 import { parseNotificationBody } from '../../../src/producers/s3-notification.js'
 import { type HttpTap, jsonBody } from './http-tap.js'
 import type { ChaosKafka, TopicTail } from './kafka.js'
@@ -11,7 +11,8 @@ export interface ChaosSettings {
   files: readonly ChaosFile[]
   /** lives of each component to SIGKILL */
   kills: number
-  random: Random
+  /** each component draws its kill plans from its own PRNG seeded from this */
+  seed: number
   kafka: ChaosKafka
 }
 
@@ -25,13 +26,13 @@ const WORK_MARKERS = new Set([
 /**
  * `ferry drain` through the SQS proxy, killed at random: a delay after start, or exactly when a batch
  * was received (before the drain sees it), when a delete is about to be sent (Kafka acknowledged,
- * SQS not told) or just after a delete. Files land a few at a time before each life, as they do during
- * a night, so every life to be killed has notifications to move. Each DeleteMessageBatch is held until the test
- * has checked that ferry.objects already holds every object of the messages being deleted; a miss is
- * recorded in `violations`.
+ * SQS not told) or just after a delete. Files land a few at a time before each life, as they do
+ * during a night, so every life to be killed has notifications to move. Each DeleteMessageBatch is
+ * held until the test has checked that ferry.objects already holds every object of the messages
+ * being deleted; a miss is recorded in `violations`.
  */
 export function drainChaos(world: ChaosWorld, proxy: SqsProxy, settings: ChaosSettings) {
-  const { files, kills, random, kafka } = settings
+  const { files, kills, seed, kafka } = settings
   const violations: string[] = []
   let uploaded = 0
   let tail: Promise<TopicTail> | undefined
@@ -41,7 +42,7 @@ export function drainChaos(world: ChaosWorld, proxy: SqsProxy, settings: ChaosSe
     cwd: world.home,
     env: { ...world.env, AWS_ENDPOINT_URL: proxy.url, FERRY_LOG_LEVEL: 'info' },
     kills,
-    random,
+    random: seededRandom(seed),
     plan: (r): KillPlan => {
       const pick = Math.floor(r() * 4)
       if (pick === 0) return { afterMs: between(r, 50, 2500) }
@@ -101,11 +102,18 @@ export function drainChaos(world: ChaosWorld, proxy: SqsProxy, settings: ChaosSe
  * output bucket stored the nth object it wrote (work: a Parquet output or quarantine file, before the
  * result is published; quality: a metrics-history entry, before the event is published), reported
  * by `killOnStored`. After each kill the dead member is fenced from the group so the next life gets
- * the partitions now rather than after the 30 s session timeout; done once a life exits on its own
- * with the group's lag at 0.
+ * the partitions now rather than after the 30 s session timeout. Done once `upstreamDone` (the
+ * component feeding this one has finished; until then a life that went idle is simply restarted) and
+ * a life exited on its own with the group's lag at 0.
  */
-export function consumerChaos(world: ChaosWorld, component: 'work' | 'quality', settings: ChaosSettings, gcs: HttpTap) {
-  const { files, kills, random, kafka } = settings
+export function consumerChaos(
+  world: ChaosWorld,
+  component: 'work' | 'quality',
+  settings: ChaosSettings,
+  gcs: HttpTap,
+  upstreamDone: () => boolean,
+) {
+  const { files, kills, seed, kafka } = settings
   const group = component === 'work' ? world.groups.work : world.groups.quality
   const topic = component === 'work' ? world.topics.objects : world.topics.results
   // At most this many files per killed life, so the kills spread over the whole night.
@@ -117,7 +125,7 @@ export function consumerChaos(world: ChaosWorld, component: 'work' | 'quality', 
     cwd: world.home,
     env: { ...world.env, STORAGE_EMULATOR_HOST: gcs.url, FERRY_LOG_LEVEL: 'info' },
     kills,
-    random,
+    random: seededRandom(seed + (component === 'work' ? 1 : 2)),
     // A delayed kill is capped at `pace` files too, so that no killed life does much more than its share.
     plan: (r): KillPlan => {
       const pick = r()
@@ -134,21 +142,24 @@ export function consumerChaos(world: ChaosWorld, component: 'work' | 'quality', 
       await new Promise((r) => setTimeout(r, 150))
       await kafka.fenceGroup(group)
     },
-    done: async (code) => code !== null && okCodes.includes(code) && (await kafka.lag(group, topic)) === 0n,
+    done: async (code) =>
+      upstreamDone() && code !== null && okCodes.includes(code) && (await kafka.lag(group, topic)) === 0n,
   })
 }
 
 /**
- * Reports every object the output bucket stored through the tap as checkpoint `stored` of the live
- * component; when that kills it, the upload's answer is dropped: the object is there, the process
- * never learned so.
+ * Reports every object the output bucket stored through the tap as checkpoint `stored` of the
+ * component that wrote it (metrics history: quality; outputs and quarantine: work); when that kills
+ * it, the upload's answer is dropped: the object is there, the process never learned so.
  */
-export function killOnStored(gcs: HttpTap, components: readonly ComponentChaos[]): void {
+export function killOnStored(gcs: HttpTap, writers: { work: ComponentChaos; quality: ComponentChaos }): void {
   gcs.hooks = {
     beforeResponse: (req, res) => {
       if (req.method !== 'POST' || !req.path.startsWith('/upload/') || res.status >= 300) return 'forward'
-      if (typeof jsonBody(res.body).name !== 'string') return 'forward'
-      return components.some((c) => c.checkpoint('stored')) ? 'drop' : 'forward'
+      const name = jsonBody(res.body).name
+      if (typeof name !== 'string') return 'forward'
+      const writer = name.includes('_ferry/') ? writers.quality : writers.work
+      return writer.checkpoint('stored') ? 'drop' : 'forward'
     },
   }
 }

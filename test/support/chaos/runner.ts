@@ -187,6 +187,11 @@ export function describeLives(name: string, lives: readonly Life[]): string {
     .map((l) => l.code)
     .join(',')
   const stuck = lives.filter((l) => l.outcome === 'stuck').length
+  // killed at a protocol point or after finishing something, rather than while starting up or idle
+  const midWork = killed.filter((l) => l.trigger !== 'delay' || Object.keys(l.passed).length > 0).length
   const seconds = (lives.reduce((ms, l) => ms + l.ms, 0) / 1000).toFixed(1)
-  return `${name}: lives=${lives.length} kills=${killed.length} (${plans}) exits=[${exits}] stuck=${stuck} time=${seconds}s`
+  return (
+    `${name}: lives=${lives.length} kills=${killed.length} (${plans}; mid-work ${midWork}) ` +
+    `exits=[${exits}] stuck=${stuck} time=${seconds}s`
+  )
 }

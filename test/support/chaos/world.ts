@@ -6,6 +6,7 @@ import { GcsObjectStore } from '../../../src/adapters/gcs/object-store.js'
 import { PubSubEventBus } from '../../../src/adapters/pubsub/event-bus.js'
 import type { QualityEvent } from '../../../src/core/messages.js'
 import type { BusSubscription } from '../../../src/ports.js'
+import { runFerry } from '../bin.js'
 import type { TestEndpoints } from '../endpoints.js'
 import { AWS, createWorld, type FerryWorld } from '../ferry-env.js'
 import type { ChaosFile } from './night.js'
@@ -49,6 +50,20 @@ export async function createChaosWorld(endpoints: TestEndpoints): Promise<ChaosW
 export async function upload(world: ChaosWorld, files: readonly ChaosFile[]): Promise<void> {
   for (const file of files) {
     await world.s3.send(new PutObjectCommand({ Bucket: world.landing, Key: file.key, Body: file.bytes }))
+  }
+}
+
+/** The reference night: upload everything, then drain, work and quality once each, uninterrupted. */
+export async function runCleanly(world: ChaosWorld, files: readonly ChaosFile[]): Promise<void> {
+  await upload(world, files)
+  for (const args of [
+    ['drain', '--wait-seconds', '1'],
+    ['work', '--until-idle'],
+    ['quality', '--until-idle'],
+  ]) {
+    const run = await runFerry(args, { cwd: world.home, env: world.env })
+    // quality exits 1 when a file failed its checks, which this night's bad files do
+    if (run.code !== 0 && run.code !== 1) throw new Error(`clean ferry ${args[0]} exited ${run.code}:\n${run.stderr}`)
   }
 }
 
