@@ -2,6 +2,7 @@ import { type File, type FileMetadata, type GetFilesOptions, IdempotencyStrategy
 import { type ErrorCode, FerryError, isFerryError, isProgrammerError } from '../../errors.js'
 import type { ByteRange, ListOptions, ObjectInfo, ObjectStore, PutOptions } from '../../ports.js'
 import { NETWORK_ERROR_CODES } from '../network-errors.js'
+import { checkRange, missingObject } from '../object-store-errors.js'
 
 export interface GcsObjectStoreConfig {
   projectId?: string
@@ -131,13 +132,6 @@ function toInfo(bucket: string, key: string, metadata: FileMetadata): ObjectInfo
   }
 }
 
-function checkRange(range: ByteRange): void {
-  const { start, end } = range
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
-    throw new RangeError(`invalid byte range [${start}, ${end})`)
-  }
-}
-
 /** The HTTP status of an SDK failure: ApiError `code`, or a GaxiosError's `status` (resumable uploads). */
 function httpStatus(err: unknown): number | undefined {
   const e = (typeof err === 'object' && err !== null ? err : {}) as {
@@ -174,11 +168,7 @@ function isRetryable(err: unknown): boolean {
 }
 
 function missing(bucket: string, key: string, cause?: unknown): FerryError {
-  return new FerryError('FERRY_SOURCE_READ', `gs://${bucket}/${key} does not exist`, {
-    retryable: false,
-    context: { bucket, key },
-    ...(cause === undefined ? {} : { cause }),
-  })
+  return missingObject(`gs://${bucket}/${key}`, bucket, key, cause)
 }
 
 function gcsError(err: unknown, code: ErrorCode, operation: string, bucket: string, key: string): FerryError {

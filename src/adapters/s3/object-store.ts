@@ -10,6 +10,7 @@ import {
 import { type ErrorCode, FerryError } from '../../errors.js'
 import type { ByteRange, ListOptions, ObjectInfo, ObjectStore, PutOptions } from '../../ports.js'
 import { isRetryableAwsError } from '../aws-errors.js'
+import { checkRange, missingObject } from '../object-store-errors.js'
 
 export interface S3ObjectStoreConfig {
   region?: string
@@ -161,13 +162,6 @@ function createClient(config: S3ObjectStoreConfig): S3Client {
   })
 }
 
-function checkRange(range: ByteRange): void {
-  const { start, end } = range
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
-    throw new RangeError(`invalid byte range [${start}, ${end})`)
-  }
-}
-
 function httpStatus(err: unknown): number | undefined {
   const status = (err as { $metadata?: { httpStatusCode?: unknown } } | null)?.$metadata?.httpStatusCode
   return typeof status === 'number' ? status : undefined
@@ -182,11 +176,7 @@ function lowerCaseKeys(metadata: Record<string, string>): Record<string, string>
 }
 
 function missing(bucket: string, key: string, cause?: unknown): FerryError {
-  return new FerryError('FERRY_SOURCE_READ', `s3://${bucket}/${key} does not exist`, {
-    retryable: false,
-    context: { bucket, key },
-    ...(cause === undefined ? {} : { cause }),
-  })
+  return missingObject(`s3://${bucket}/${key}`, bucket, key, cause)
 }
 
 function s3Error(err: unknown, code: ErrorCode, operation: string, bucket: string, key: string): FerryError {
