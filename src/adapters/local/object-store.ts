@@ -11,7 +11,11 @@ export interface LocalObjectStoreConfig {
   root: string
 }
 
-/** What the store remembers about an object beside its bytes; `size`/`mtimeMs` tell whether `etag` is current. */
+/**
+ * What the store remembers about an object beside its bytes; `size`/`mtimeMs`/`ino` tell whether `etag`
+ * is current. The inode matters for concurrent overwrites: two same-size writes in one millisecond differ
+ * only by it (every atomic write renames a fresh file), so a sidecar never vouches for the other's bytes.
+ */
 interface Sidecar {
   key: string
   contentType?: string
@@ -19,6 +23,7 @@ interface Sidecar {
   etag: string
   size: number
   mtimeMs: number
+  ino: number
 }
 
 const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/
@@ -83,8 +88,8 @@ export class LocalObjectStore implements ObjectStore {
       const stats = await this.writeAtomic(file, body, bucket, key)
       const etag = createHash('md5').update(body).digest('hex')
       const metadata = { ...options.metadata }
-      const { size, mtimeMs } = stats
-      const sidecar: Sidecar = { key, contentType: options.contentType, metadata, etag, size, mtimeMs }
+      const { size, mtimeMs, ino } = stats
+      const sidecar: Sidecar = { key, contentType: options.contentType, metadata, etag, size, mtimeMs, ino }
       await this.writeAtomic(meta, Buffer.from(JSON.stringify(sidecar)), bucket, key)
       return { bucket, key, size: body.byteLength, etag, lastModified: stats.mtime, metadata }
     } catch (err) {
@@ -161,7 +166,10 @@ export class LocalObjectStore implements ObjectStore {
   /** A sidecar describes the bytes it was written with; once the file changed by hand it is ignored. */
   private async describe(bucket: string, key: string, file: string, meta: string, stats: Stats): Promise<ObjectInfo> {
     const sidecar = await readSidecar(meta, key)
-    const current = sidecar?.size === stats.size && sidecar.mtimeMs === stats.mtimeMs ? sidecar : undefined
+    const current =
+      sidecar?.size === stats.size && sidecar.mtimeMs === stats.mtimeMs && sidecar.ino === stats.ino
+        ? sidecar
+        : undefined
     const etag = current ? current.etag : await md5File(file)
     return { bucket, key, size: stats.size, etag, lastModified: stats.mtime, metadata: { ...current?.metadata } }
   }
@@ -244,7 +252,7 @@ async function readSidecar(meta: string, key: string): Promise<Sidecar | undefin
   try {
     const parsed = JSON.parse(await readFile(meta, 'utf8')) as Partial<Sidecar>
     if (parsed.key !== key || typeof parsed.etag !== 'string' || typeof parsed.size !== 'number') return undefined
-    return { metadata: {}, mtimeMs: -1, ...parsed } as Sidecar
+    return { metadata: {}, mtimeMs: -1, ino: -1, ...parsed } as Sidecar
   } catch {
     return undefined
   }
