@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { Ajv, type ErrorObject } from 'ajv'
 import { parse as parseYaml } from 'yaml'
+import { LIMIT_ENV } from '../core/engine/limits.js'
 import { ConfigError } from '../errors.js'
 import { configSchema, type FerryConfig } from './schema.js'
 
@@ -10,6 +11,9 @@ export type { FerryConfig }
 const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: false }).compile(configSchema)
 
 const CONFIG_FILES = ['ferry.config.json', 'ferry.config.yaml', 'ferry.config.yml']
+
+const MIB = 1024 ** 2
+const GIB = 1024 ** 3
 
 /** The local default: no cloud account, no broker to run. Everything lives under ./.ferry/. */
 export function defaultConfig(home = '.ferry'): FerryConfig {
@@ -28,7 +32,20 @@ export function defaultConfig(home = '.ferry'): FerryConfig {
     bus: { type: 'local', projectId: '', topic: 'ferry-quality', endpoint: '' },
     aws: { region: 'us-east-1', endpoint: '' },
     gcs: { projectId: '', endpoint: '' },
-    work: { maxAttempts: 3, retryBaseMs: 500, idleMs: 2000 },
+    work: {
+      maxAttempts: 3,
+      retryBaseMs: 500,
+      idleMs: 2000,
+      decoder: 'fast',
+      // far above a real nightly export, far below what would take a worker down
+      limits: {
+        maxObjectBytes: 10 * GIB,
+        maxDecompressedBytes: 2 * GIB,
+        maxRowBytes: 16 * MIB,
+        maxRowsPerFile: 500_000_000,
+        fileTimeoutMs: 30 * 60_000,
+      },
+    },
     log: { level: 'info' },
     monitor: { slackWebhookUrl: '', webhookUrl: '', webhookAuthorization: '', pingUrl: '' },
   }
@@ -127,6 +144,13 @@ function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Record<string, unk
   if (attempts !== undefined) set('work', 'maxAttempts', attempts)
   const idle = int('FERRY_IDLE_MS')
   if (idle !== undefined) set('work', 'idleMs', idle)
+  if (env.FERRY_PARQUET_DECODER) set('work', 'decoder', env.FERRY_PARQUET_DECODER)
+  const limits: Record<string, number> = {}
+  for (const [field, variable] of Object.entries(LIMIT_ENV)) {
+    const value = int(variable)
+    if (value !== undefined) limits[field] = value
+  }
+  if (Object.keys(limits).length > 0) set('work', 'limits', limits)
   if (env.FERRY_LOG_LEVEL) set('log', 'level', env.FERRY_LOG_LEVEL)
   if (env.FERRY_SLACK_WEBHOOK_URL) set('monitor', 'slackWebhookUrl', env.FERRY_SLACK_WEBHOOK_URL)
   if (env.FERRY_ALERT_WEBHOOK_URL) set('monitor', 'webhookUrl', env.FERRY_ALERT_WEBHOOK_URL)

@@ -21,7 +21,21 @@ export interface FerryConfig {
   bus: { type: 'pubsub' | 'local'; projectId: string; topic: string; endpoint: string }
   aws: { region: string; endpoint: string }
   gcs: { projectId: string; endpoint: string }
-  work: { maxAttempts: number; retryBaseMs: number; idleMs: number }
+  work: {
+    maxAttempts: number
+    retryBaseMs: number
+    idleMs: number
+    /** Parquet decoder: Ferry's own (fast), or hyparquet, the reference, should a file decode differently */
+    decoder: 'fast' | 'hyparquet'
+    /** over any of these a file is dead-lettered (FERRY_LIMIT, or FERRY_TIMEOUT for the time limit) */
+    limits: {
+      maxObjectBytes: number
+      maxDecompressedBytes: number
+      maxRowBytes: number
+      maxRowsPerFile: number
+      fileTimeoutMs: number
+    }
+  }
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' }
   /** secrets: never logged (see REDACT_PATHS) */
   monitor: { slackWebhookUrl: string; webhookUrl: string; webhookAuthorization: string; pingUrl: string }
@@ -112,11 +126,25 @@ export const configSchema: JSONSchemaType<FerryConfig> = {
     work: {
       type: 'object',
       additionalProperties: false,
-      required: ['maxAttempts', 'retryBaseMs', 'idleMs'],
+      required: ['maxAttempts', 'retryBaseMs', 'idleMs', 'decoder', 'limits'],
       properties: {
         maxAttempts: { type: 'integer', minimum: 1, maximum: 20 },
         retryBaseMs: { type: 'integer', minimum: 0, maximum: 60_000 },
         idleMs: { type: 'integer', minimum: 100, maximum: 600_000 },
+        decoder: { type: 'string', enum: ['fast', 'hyparquet'] },
+        limits: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['maxObjectBytes', 'maxDecompressedBytes', 'maxRowBytes', 'maxRowsPerFile', 'fileTimeoutMs'],
+          properties: {
+            maxObjectBytes: { type: 'integer', minimum: 1 },
+            maxDecompressedBytes: { type: 'integer', minimum: 1 },
+            maxRowBytes: { type: 'integer', minimum: 1 },
+            maxRowsPerFile: { type: 'integer', minimum: 1 },
+            // a worker thread's timer cannot wait longer than 2^31-1 ms
+            fileTimeoutMs: { type: 'integer', minimum: 100, maximum: 2 ** 31 - 1 },
+          },
+        },
       },
     },
     log: {

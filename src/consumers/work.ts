@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks'
 import { sourceColumnsOf } from '../core/checks/drift.js'
 import { type Dataset, findDataset } from '../core/dataset.js'
+import type { FileEngine } from '../core/engine/runner.js'
 import { objectStoreReader } from '../core/engine/sources.js'
-import { processReader } from '../core/engine.js'
 import {
   type DeadLetter,
   decodeMessage,
@@ -25,6 +25,8 @@ export interface WorkDeps {
   log: EventLog
   topics: { results: string; dlq: string }
   datasets: Dataset[]
+  /** runs the engine on one file, within the configured limits */
+  engine: FileEngine
   retry: RetryPolicy
   logger: Logger
   /** where this worker runs, for the URIs it reports (`gs://bucket/key` or a local path) */
@@ -188,10 +190,10 @@ type AttemptResult = Pick<
 
 async function runOnce(deps: WorkDeps, message: ObjectMessage, dataset: Dataset, eventDate: string) {
   const t0 = performance.now()
-  // The source is read by range, footer first, then a row group at a time: `download` is the HEAD that
-  // sizes it and reading counts under `read`. The output is gathered in memory as encoded Parquet (far
-  // smaller than its rows) only because ObjectStore.put takes bytes; a streaming upload can take the
-  // engine's sink instead (processSource).
+  // The source is read by range (Parquet footer first, then a row group at a time; text a few MiB at
+  // a time): `download` is the HEAD that sizes it and reading counts under `read`. The output is
+  // gathered in memory as encoded Parquet (far smaller than its rows) only because ObjectStore.put
+  // takes bytes; a streaming upload can take the engine's sink instead (processSource).
   const info = await deps.source.head(message.bucket, message.key)
   if (!info) {
     throw new FerryError('FERRY_SOURCE_READ', `source object ${message.bucket}/${message.key} does not exist`, {
@@ -199,7 +201,8 @@ async function runOnce(deps: WorkDeps, message: ObjectMessage, dataset: Dataset,
     })
   }
   const download = performance.now() - t0
-  const processed = await processReader(objectStoreReader(deps.source, message.bucket, message.key, info.size), dataset)
+  const reader = objectStoreReader(deps.source, message.bucket, message.key, info.size)
+  const processed = await deps.engine.process(reader, dataset, message.key)
   const { store, bucket, prefix, quarantinePrefix } = deps.output
   const identity = { bucket: message.bucket, key: message.key }
   const metadata = {

@@ -4,11 +4,13 @@ import type { FerryConfig } from '../config/load.js'
 import { createQualityHandler } from '../consumers/quality.js'
 import { createWorkHandler } from '../consumers/work.js'
 import type { Dataset } from '../core/dataset.js'
+import { type FileEngine, openFileEngine } from '../core/engine/runner.js'
 import type { FileResult, NightQualityEvent, QualityEvent } from '../core/messages.js'
 import type { LedgerStore } from '../ledger/store.js'
 import { LedgerTracker } from '../ledger/tracker.js'
 import type { EventBus, EventLog, NotificationQueue, ObjectStore } from '../ports.js'
 import { type DrainSummary, drain } from '../producers/drain.js'
+import { datasets as builtInDatasets } from '../schemas/datasets/index.js'
 import type { Logger } from './logger.js'
 import { evaluateNight, tapProduced } from './night-checks.js'
 
@@ -69,11 +71,25 @@ export function topicSpecs(config: FerryConfig) {
   ]
 }
 
+/**
+ * Runs `use` with the engine a worker processes files with (limits and decoder from the config),
+ * and stops the engine's thread afterwards, however `use` ends.
+ */
+export async function withWorkEngine<T>(config: FerryConfig, use: (engine: FileEngine) => Promise<T>): Promise<T> {
+  const engine = openFileEngine({ limits: config.work.limits, decoder: config.work.decoder, builtIn: builtInDatasets })
+  try {
+    return await use(engine)
+  } finally {
+    await engine.close()
+  }
+}
+
 export function workHandler(
   infra: Infrastructure,
   config: FerryConfig,
   datasets: Dataset[],
   logger: Logger,
+  engine: FileEngine,
   signal?: AbortSignal,
   ledger = new LedgerTracker(infra.ledger, logger.child({ component: 'ledger' })),
 ) {
@@ -88,6 +104,7 @@ export function workHandler(
     log: infra.log,
     topics: config.kafka.topics,
     datasets,
+    engine,
     retry: { maxAttempts: config.work.maxAttempts, baseMs: config.work.retryBaseMs },
     logger: logger.child({ component: 'work' }),
     uri: infra.uri,
@@ -135,14 +152,16 @@ export async function runNight(
   })
 
   const idle = { idleMs: config.work.idleMs }
-  await infra.log.consume({
-    groupId: config.kafka.groups.work,
-    topic: config.kafka.topics.objects,
-    untilIdle: idle,
-    signal: options.signal,
-    // Records carry their own run id (leftovers may come from an earlier run): log with that one.
-    handler: workHandler(infra, config, datasets, logger, options.signal, ledger),
-  })
+  await withWorkEngine(config, (engine) =>
+    infra.log.consume({
+      groupId: config.kafka.groups.work,
+      topic: config.kafka.topics.objects,
+      untilIdle: idle,
+      signal: options.signal,
+      // Records carry their own run id (leftovers may come from an earlier run): log with that one.
+      handler: workHandler(infra, config, datasets, logger, engine, options.signal, ledger),
+    }),
+  )
 
   const files = new Map<string, FileOutcome>()
   const results = new Map<string, FileResult>()

@@ -2,6 +2,7 @@ import { errorMessage, UsageError } from '../../errors.js'
 import { formatProcess, openOutputTarget, type ProcessReport, processObject } from '../../ops/debug/process.js'
 import { openObjectUrl } from '../../ops/debug/source.js'
 import { chooseDataset, isUnreadable } from '../../ops/debug/validate.js'
+import { withWorkEngine } from '../../ops/night.js'
 import { datasets } from '../../schemas/datasets/index.js'
 import { boolOpt, type Command, Exit, stringOpt } from '../command.js'
 import { createRuntime } from '../runtime.js'
@@ -11,8 +12,8 @@ export const processCommand: Command = {
   summary: "run one file through the worker's engine outside Kafka, to reproduce a failure",
   usage: `Usage: ferry process <file | s3://bucket/key | gs://bucket/key> --out <dir | gs://bucket/prefix> [--dataset NAME]
 
-Runs exactly what the worker runs on one file (read, validate, transform, write Parquet) without
-Kafka, the queue or quality events, and writes the output and the quarantined rows below --out with
+Runs exactly what the worker runs on one file (read Parquet, CSV or NDJSON, gzipped or not; validate,
+transform, write Parquet; within the configured limits) without Kafka, the queue or quality events, and writes the output and the quarantined rows below --out with
 the worker's naming (<dataset>/date=<upload date>/<name>-<hash>.parquet, quarantine under the
 configured quarantine prefix). Prints the counts, where the files went and the first errors.
 Exit 0 when no row was rejected, 1 when some were, 2 when the file cannot be processed.
@@ -35,7 +36,9 @@ Example:
     const dataset = chooseDataset(datasets, source.key, stringOpt(args, 'dataset'))
     let report: ProcessReport
     try {
-      report = await processObject(source, dataset, target, config.output.quarantinePrefix)
+      report = await withWorkEngine(config, (engine) =>
+        processObject(source, dataset, target, config.output.quarantinePrefix, engine),
+      )
     } catch (err) {
       if (!isUnreadable(err)) throw err
       // what the worker would dead-letter: say so plainly, it is the failure being reproduced

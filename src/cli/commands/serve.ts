@@ -2,7 +2,7 @@ import { openInfrastructure } from '../../adapters/index.js'
 import { createQualityHandler } from '../../consumers/quality.js'
 import { LedgerTracker } from '../../ledger/tracker.js'
 import { nextRun, parseCron } from '../../ops/cron.js'
-import { newRunId, topicSpecs, workHandler } from '../../ops/night.js'
+import { newRunId, topicSpecs, withWorkEngine, workHandler } from '../../ops/night.js'
 import { drain } from '../../producers/drain.js'
 import { datasets } from '../../schemas/datasets/index.js'
 import { type Command, Exit, stringOpt } from '../command.js'
@@ -87,12 +87,14 @@ Example:
       }
       const outcomes = await Promise.allSettled([
         consumer(
-          infra.log.consume({
-            groupId: config.kafka.groups.work,
-            topic: config.kafka.topics.objects,
-            signal: stop.signal,
-            handler: workHandler(infra, config, datasets, logger, stop.signal, ledger),
-          }),
+          withWorkEngine(config, (engine) =>
+            infra.log.consume({
+              groupId: config.kafka.groups.work,
+              topic: config.kafka.topics.objects,
+              signal: stop.signal,
+              handler: workHandler(infra, config, datasets, logger, engine, stop.signal, ledger),
+            }),
+          ),
         ),
         consumer(
           infra.log.consume({

@@ -1,5 +1,5 @@
 import { openInfrastructure } from '../../adapters/index.js'
-import { topicSpecs, workHandler } from '../../ops/night.js'
+import { topicSpecs, withWorkEngine, workHandler } from '../../ops/night.js'
 import { datasets } from '../../schemas/datasets/index.js'
 import { boolOpt, type Command, Exit } from '../command.js'
 import { metricsPortOption, startOps } from '../ops.js'
@@ -35,13 +35,15 @@ Example:
     })
     try {
       await infra.log.ensureTopics(topicSpecs(config))
-      await infra.log.consume({
-        groupId: config.kafka.groups.work,
-        topic: config.kafka.topics.objects,
-        untilIdle: boolOpt(args, 'until-idle') ? { idleMs: config.work.idleMs } : undefined,
-        signal: ctx.signal,
-        handler: workHandler(infra, config, datasets, logger, ctx.signal),
-      })
+      await withWorkEngine(config, (engine) =>
+        infra.log.consume({
+          groupId: config.kafka.groups.work,
+          topic: config.kafka.topics.objects,
+          untilIdle: boolOpt(args, 'until-idle') ? { idleMs: config.work.idleMs } : undefined,
+          signal: ctx.signal,
+          handler: workHandler(infra, config, datasets, logger, engine, ctx.signal),
+        }),
+      )
       return Exit.OK
     } finally {
       await ops.close()

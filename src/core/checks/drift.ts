@@ -1,5 +1,6 @@
 import type { JsonSchema } from '../dataset.js'
 import type { ColumnInfo } from '../formats/parquet.js'
+import { TEXT_COLUMN_TYPE } from '../formats/records.js'
 import type { CheckResult, Severity, SourceColumn } from '../messages.js'
 import { check } from './result.js'
 
@@ -24,8 +25,9 @@ export function sourceColumnsOf(columns: readonly ColumnInfo[]): SourceColumn[] 
 
 /**
  * Compares the columns of a source file with the top-level properties of the dataset's JSON Schema:
- * columns the schema does not know, properties the file lacks, and columns whose values (as Ferry
- * reads them: timestamps and dates as text, DECIMAL as numbers) the property's `type` refuses.
+ * columns the schema does not know, properties the file lacks, and Parquet columns whose values (as
+ * Ferry reads them: timestamps and dates as text, DECIMAL as numbers) the property's `type` refuses.
+ * A text source's columns are its CSV header, or the keys its NDJSON records use.
  */
 export function schemaDrift(sourceColumns: readonly SourceColumn[], schema: JsonSchema): Drift {
   const properties = (schema.properties ?? {}) as Record<string, { type?: string | string[] }>
@@ -38,7 +40,7 @@ export function schemaDrift(sourceColumns: readonly SourceColumn[], schema: Json
       continue
     }
     const read = jsonTypeOf(column)
-    if (!accepts(property.type, read)) {
+    if (read !== undefined && !accepts(property.type, read)) {
       const parquet = column.logicalType ? `${column.physicalType}/${column.logicalType}` : column.physicalType
       drift.retyped.push(`${column.name} (${parquet}, schema ${[property.type].flat().join('|')})`)
     }
@@ -67,10 +69,15 @@ export function driftCheck(
   )
 }
 
-/** The JSON type a column's values have once read (see src/core/formats/parquet/read.ts). */
-export function jsonTypeOf(column: SourceColumn): string {
+/**
+ * The JSON type a Parquet column's values have once read (see src/core/formats/parquet/read.ts);
+ * undefined for a text source's column, whose values have no one type (see TEXT_COLUMN_TYPE).
+ */
+export function jsonTypeOf(column: SourceColumn): string | undefined {
   const logical = column.logicalType ?? ''
   switch (column.physicalType) {
+    case TEXT_COLUMN_TYPE:
+      return undefined
     case 'GROUP':
       return logical === 'LIST' ? 'array' : 'object'
     case 'BOOLEAN':

@@ -5,26 +5,34 @@
  * starts a fresh one for the next file.
  */
 import { Worker } from 'node:worker_threads'
-import { ConfigError, LimitError } from '../../errors.js'
+import { ConfigError } from '../../errors.js'
 import { datasets } from '../../schemas/datasets/index.js'
 import type { EngineOptions, EngineSinks, FileReport } from '../engine.js'
 import type { RangeReader } from '../formats/parquet.js'
+import { EngineTimeoutError } from './limits.js'
 import { deserializeError, type FromWorker, serializeError, type ToWorker } from './protocol.js'
 
 export interface PoolOptions {
-  /** per-file limit, from start to report, unless a run sets its own */
+  /** per-file limit, from start to report, unless a run sets its own (`limits.fileTimeoutMs`) */
   timeoutMs: number
   /** worker threads, i.e. files processed at once; default 1 */
   size?: number
-  /** the compiled worker module; default worker.js beside this module (what the build produces) */
+  /** the compiled worker module; default `defaultWorkerUrl()` */
   workerUrl?: URL
 }
 
-/** A file that took longer than the pool's limit. Not retryable: the same bytes would take as long. */
-export class EngineTimeoutError extends LimitError {
-  override readonly code = 'FERRY_TIMEOUT'
-  override name = 'EngineTimeoutError'
+/**
+ * worker.js beside this module, as the build lays it out. Run from TypeScript sources (the tests), the
+ * build's copy: a worker thread cannot load TypeScript, so the build must be current.
+ */
+export function defaultWorkerUrl(): URL {
+  return import.meta.url.endsWith('.ts')
+    ? new URL('../../../dist/src/core/engine/worker.js', import.meta.url)
+    : new URL('./worker.js', import.meta.url)
 }
+
+/** setTimeout fires at once for a longer delay (about 24.8 days), so longer limits wait this long. */
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 interface Task {
   reader: RangeReader
@@ -59,13 +67,17 @@ class Slot {
     const { timeoutMs } = task
     this.task = task
     this.worker.ref()
-    this.timer = setTimeout(() => {
-      const err = new EngineTimeoutError(
-        `processing stopped after ${timeoutMs} ms: dataset ${task.dataset}, ${task.reader.size} bytes; the file may be damaged in a way that stalls the Parquet decoder`,
-        { context: { timeoutMs, dataset: task.dataset, bytes: task.reader.size } },
-      )
-      this.retire(err)
-    }, timeoutMs)
+    this.timer = setTimeout(
+      () => {
+        const err = new EngineTimeoutError(
+          timeoutMs,
+          `dataset ${task.dataset}, ${task.options.key ?? 'a source'} of ${task.reader.size} bytes; a damaged file can stall a decoder`,
+          { dataset: task.dataset, bytes: task.reader.size },
+        )
+        this.retire(err)
+      },
+      Math.min(timeoutMs, MAX_TIMER_MS),
+    )
     const message: ToWorker = { type: 'run', dataset: task.dataset, size: task.reader.size, options: task.options }
     this.worker.postMessage(message)
   }
@@ -141,26 +153,24 @@ export class EnginePool {
 
   constructor(options: PoolOptions) {
     this.options = options
-    this.url = options.workerUrl ?? new URL('./worker.js', import.meta.url)
+    this.url = options.workerUrl ?? defaultWorkerUrl()
   }
 
   /**
    * Processes one source like `processSource`, in a worker. Rejects with EngineTimeoutError (code
-   * FERRY_TIMEOUT, not retryable) when it takes longer than `timeoutMs` (this run's, else the pool's),
-   * having stopped the worker; otherwise resolves or rejects as `processSource` does. The time limit
-   * includes waiting for the reader and sinks. The sinks are written, never closed.
+   * FERRY_TIMEOUT, not retryable) when it takes longer than `limits.fileTimeoutMs` (else the pool's
+   * limit), having stopped the worker; otherwise resolves or rejects as `processSource` does. The time
+   * limit includes waiting for the reader and sinks, not for a free worker. The sinks are written,
+   * never closed.
    */
-  run(
-    reader: RangeReader,
-    dataset: string,
-    sinks: EngineSinks,
-    options: EngineOptions & { timeoutMs?: number } = {},
-  ): Promise<FileReport> {
+  run(reader: RangeReader, dataset: string, sinks: EngineSinks, options: EngineOptions = {}): Promise<FileReport> {
     if (this.closed) return Promise.reject(new ConfigError('the engine pool is closed'))
     if (!datasets.some((candidate) => candidate.name === dataset)) {
       return Promise.reject(new ConfigError(`dataset ${dataset} is not one of the built-in datasets`))
     }
-    const { timeoutMs = this.options.timeoutMs, ...engine } = options
+    // the worker gets no deadline of its own: the pool's timer is the one that can stop it
+    const { fileTimeoutMs: timeoutMs = this.options.timeoutMs, ...limits } = options.limits ?? {}
+    const engine = { ...options, limits }
     return new Promise((resolve, reject) => {
       this.queue.push({ reader, dataset, sinks, options: engine, timeoutMs, resolve, reject })
       this.dispatch()

@@ -7,7 +7,7 @@ import { isAscii, isUtf8 } from 'node:buffer'
 import { FormatError, LimitError, UnsupportedError } from '../../errors.js'
 import type { JsonSchema, Row } from '../dataset.js'
 import { type ByteSource, byteChunks, withoutBom } from './compression.js'
-import type { RecordBatch, RowReadError } from './detect.js'
+import { type RecordBatch, type RowReadError, unreadableRecord } from './records.js'
 
 export interface CsvOptions {
   /** the dataset's row schema: each column is typed by `properties[name].type` (see `columnConverter`) */
@@ -177,6 +177,12 @@ export function columnConverter(property: unknown): Convert {
   }
 }
 
+function tooLong(line: number, maxRecordBytes: number): LimitError {
+  return new LimitError(`CSV record at line ${line} is longer than ${maxRecordBytes} bytes`, {
+    context: { line, maxRecordBytes },
+  })
+}
+
 function describeProblem(line: number, problem: string): string {
   return `line ${line}: ${problem}`
 }
@@ -193,9 +199,11 @@ class CsvReader {
   private batchStart = 0
 
   private readonly options: CsvOptions
+  private readonly maxRecordBytes: number
 
   constructor(options: CsvOptions) {
     this.options = options
+    this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
   }
 
   get pending(): number {
@@ -211,6 +219,7 @@ class CsvReader {
     while (at < buf.length && this.pending < batchRows) {
       const end = scanRecord(buf, at, final, this.spans)
       if (!end) break
+      if (end.end - at > this.maxRecordBytes) throw tooLong(this.line, this.maxRecordBytes)
       this.take(buf, at, end.end)
       this.line += 1 + this.spans.innerLines
       at = end.next
@@ -233,7 +242,7 @@ class CsvReader {
     const isAsciiRecord = isAscii(buf.subarray(start, end))
     const problem = this.recordProblem(buf, start, end, isAsciiRecord)
     if (problem) {
-      this.errors.push({ row: index, message: describeProblem(line, problem) })
+      this.errors.push(unreadableRecord(index, describeProblem(line, problem), buf, start, end))
       return
     }
     const ascii = isAsciiRecord ? buf.toString('latin1', start, end) : undefined
@@ -291,7 +300,7 @@ class CsvReader {
 
   /** The rows and errors gathered since the last batch, handed over and forgotten. */
   takeBatch(): RecordBatch {
-    const batch: RecordBatch = { rowStart: this.batchStart, rows: this.rows }
+    const batch: RecordBatch = { rowStart: this.batchStart, rows: this.rows, header: this.names }
     if (this.errors.length > 0) batch.rowErrors = this.errors
     this.rows = []
     this.errors = []
@@ -324,8 +333,8 @@ function concat(a: Buffer, b: Uint8Array): Buffer {
  */
 export async function* readCsv(input: ByteSource, options: CsvOptions = {}): AsyncGenerator<RecordBatch> {
   const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS
-  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
   const reader = new CsvReader(options)
+  const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
   let buf: Buffer = Buffer.alloc(0)
   // An incomplete record is rescanned only once the buffer has doubled, so a long record costs
   // linear time rather than one rescan per chunk.
@@ -342,12 +351,8 @@ export async function* readCsv(input: ByteSource, options: CsvOptions = {}): Asy
       yield reader.takeBatch()
     }
     buf = buf.subarray(at)
-    if (buf.length > maxRecordBytes) {
-      throw new LimitError(
-        `CSV record at line ${reader.currentLine} is longer than ${maxRecordBytes} bytes (an unterminated quote?)`,
-        { context: { line: reader.currentLine, maxRecordBytes } },
-      )
-    }
+    // a record still without its end can already be too long (an unterminated quote, say)
+    if (buf.length > maxRecordBytes) throw tooLong(reader.currentLine, maxRecordBytes)
     waitFor = buf.length * 2
   }
   let at = 0

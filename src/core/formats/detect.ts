@@ -7,21 +7,10 @@ import type { JsonSchema } from '../dataset.js'
 import { byteChunks, collect, gunzip, hasGzipSuffix, isGzip, stripGzipSuffix } from './compression.js'
 import { readCsv } from './csv.js'
 import { readNdjson } from './ndjson.js'
-import { type RowBatch, readParquet } from './parquet.js'
+import { readParquet } from './parquet.js'
+import type { RecordBatch } from './records.js'
 
-/** A source record that could not become a row; `row` is its zero-based index in the file. */
-export interface RowReadError {
-  row: number
-  message: string
-}
-
-/**
- * A batch of consecutive source records, starting at index `rowStart`: the ones that read as rows in
- * `rows` (in order) and the ones that did not in `rowErrors`. Parquet batches never have row errors.
- */
-export interface RecordBatch extends RowBatch {
-  rowErrors?: RowReadError[]
-}
+export type { RecordBatch, RowReadError } from './records.js'
 
 export type FileFormat = 'parquet' | 'csv' | 'ndjson'
 

@@ -6,7 +6,7 @@ import { isUtf8 } from 'node:buffer'
 import { LimitError } from '../../errors.js'
 import type { Row } from '../dataset.js'
 import { type ByteSource, byteChunks, withoutBom } from './compression.js'
-import type { RecordBatch, RowReadError } from './detect.js'
+import { type RecordBatch, type RowReadError, unreadableRecord } from './records.js'
 
 export interface NdjsonOptions {
   /** rows per batch (default 5000) */
@@ -35,12 +35,23 @@ function kindOf(value: unknown): string {
   return Array.isArray(value) ? 'an array' : `a ${typeof value}`
 }
 
+function tooLong(line: number, maxRecordBytes: number): LimitError {
+  return new LimitError(`NDJSON line ${line} is longer than ${maxRecordBytes} bytes`, {
+    context: { line, maxRecordBytes },
+  })
+}
+
 class NdjsonReader {
+  private readonly maxRecordBytes: number
   private line = 0
   private record = 0
   private batchStart = 0
   private rows: Row[] = []
   private errors: RowReadError[] = []
+
+  constructor(maxRecordBytes: number) {
+    this.maxRecordBytes = maxRecordBytes
+  }
 
   get pending(): number {
     return this.rows.length + this.errors.length
@@ -49,11 +60,13 @@ class NdjsonReader {
   /** One line, `end` excluding the LF; a trailing CR (CRLF files) is dropped. */
   take(buf: Buffer, start: number, end: number): void {
     this.line++
+    if (end - start > this.maxRecordBytes) throw tooLong(this.line, this.maxRecordBytes)
     if (end > start && buf[end - 1] === CR) end--
     if (isBlank(buf, start, end)) return
     const index = this.record++
     if (this.pending === 0) this.batchStart = index
-    const fail = (problem: string) => this.errors.push({ row: index, message: `line ${this.line}: ${problem}` })
+    const fail = (problem: string) =>
+      this.errors.push(unreadableRecord(index, `line ${this.line}: ${problem}`, buf, start, end))
     if (!isUtf8(buf.subarray(start, end))) return void fail('invalid UTF-8')
     let value: unknown
     try {
@@ -93,7 +106,7 @@ class NdjsonReader {
 export async function* readNdjson(input: ByteSource, options: NdjsonOptions = {}): AsyncGenerator<RecordBatch> {
   const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
-  const reader = new NdjsonReader()
+  const reader = new NdjsonReader(maxRecordBytes)
   let buf: Buffer = Buffer.alloc(0)
   for await (const chunk of withoutBom(byteChunks(input))) {
     // the carried-over tail holds no line feed, so only the new bytes are searched
@@ -108,11 +121,8 @@ export async function* readNdjson(input: ByteSource, options: NdjsonOptions = {}
       if (reader.pending >= batchRows) yield reader.takeBatch()
     }
     buf = buf.subarray(at)
-    if (buf.length > maxRecordBytes) {
-      throw new LimitError(`NDJSON line ${reader.nextLine} is longer than ${maxRecordBytes} bytes`, {
-        context: { line: reader.nextLine, maxRecordBytes },
-      })
-    }
+    // a line still without its end can already be too long
+    if (buf.length > maxRecordBytes) throw tooLong(reader.nextLine, maxRecordBytes)
   }
   if (buf.length > 0) reader.take(buf, 0, buf.length)
   if (reader.pending > 0) yield reader.takeBatch()

@@ -6,7 +6,8 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { FerryConfig } from '../../config/load.js'
 import type { Dataset } from '../../core/dataset.js'
-import { type FirstError, processFile } from '../../core/engine.js'
+import type { FileEngine } from '../../core/engine/runner.js'
+import type { FirstError } from '../../core/engine.js'
 import { eventDateOf, outputKey, quarantineKey } from '../../core/output-path.js'
 import { UsageError } from '../../errors.js'
 import { bytes, int } from '../report/format.js'
@@ -61,16 +62,17 @@ export interface ProcessReport {
 }
 
 /**
- * Reads the whole object, runs `processFile` on it and writes the Parquet output (and the quarantine
- * NDJSON when rows were rejected). Throws like the engine for unreadable input.
+ * Runs the worker's engine on the object, within the worker's limits, and writes the Parquet output
+ * (and the quarantine NDJSON when rows were rejected). Throws like the engine for unreadable input.
  */
 export async function processObject(
   source: ObjectSource,
   dataset: Dataset,
   target: OutputTarget,
   quarantinePrefix: string,
+  engine: FileEngine,
 ): Promise<ProcessReport> {
-  const processed = await processFile(await source.readAll(), dataset)
+  const processed = await engine.process(source, dataset, source.key)
   const eventDate = eventDateOf((source.lastModified ?? new Date()).toISOString())
   const identity = { bucket: source.bucket, key: source.key }
   const output = await target.put(

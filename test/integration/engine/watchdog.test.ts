@@ -6,7 +6,8 @@ import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { EnginePool, EngineTimeoutError } from '../../../src/core/engine/pool.js'
+import { EngineTimeoutError } from '../../../src/core/engine/limits.js'
+import { EnginePool } from '../../../src/core/engine/pool.js'
 import { processFile } from '../../../src/core/engine.js'
 import { bytesReader, memorySink, writeParquet } from '../../../src/core/formats/parquet.js'
 import { ORDER_INPUT_COLUMNS, orderRows, seededRandom, spoilRows } from '../../../src/core/sample-orders.js'
@@ -43,7 +44,10 @@ describe('EnginePool', () => {
   it('stops a file that hangs hyparquet with a non-retryable FERRY_TIMEOUT LimitError, then carries on', async () => {
     const hangs = new Uint8Array(await readFile(HANGS))
     // hyparquet, the reference decoder, loops for ever on this file's damaged page
-    const stuck = pool.run(bytesReader(hangs), 'orders', sinks(), { timeoutMs: 1500, decoder: 'hyparquet' })
+    const stuck = pool.run(bytesReader(hangs), 'orders', sinks(), {
+      limits: { fileTimeoutMs: 1500 },
+      decoder: 'hyparquet',
+    })
     const err = await stuck.catch((e: unknown) => e)
     expect(err).toBeInstanceOf(EngineTimeoutError)
     expect(err).toBeInstanceOf(LimitError)

@@ -142,8 +142,12 @@ describe('processFile', () => {
     await expect(processFile(inputFile([order(1)]), broken)).rejects.toBeInstanceOf(FerryError)
   })
 
-  it('throws FormatError for input that is not Parquet', async () => {
-    await expect(processFile(new TextEncoder().encode('order_id,amount\n'), orders)).rejects.toBeInstanceOf(FormatError)
+  it('throws UnsupportedError for input it cannot tell the format of, FormatError for damaged Parquet', async () => {
+    // text formats are told by the key, and this input has none
+    await expect(processFile(new TextEncoder().encode('order_id,amount\n'), orders)).rejects.toMatchObject({
+      code: 'FERRY_UNSUPPORTED',
+      feature: 'file-format',
+    })
     const good = inputFile([order(1)])
     await expect(processFile(good.slice(0, good.byteLength - 3), orders)).rejects.toBeInstanceOf(FormatError)
   })

@@ -8,6 +8,7 @@ import {
 } from 'hyparquet'
 import { FerryError, FormatError } from '../../../errors.js'
 import type { Row } from '../columns.js'
+import { checkChunk } from './decode/checksum.js'
 import { FlatCursor, flatColumn } from './decode/flat.js'
 import {
   COMPRESSORS,
@@ -87,25 +88,46 @@ function corrupt(what: string, err: unknown, context: Record<string, unknown>): 
   return new FormatError(`corrupt Parquet data in ${what}: ${reason}`, { cause: err, context })
 }
 
-/** How one top-level column of a row group is read: a cursor of the fast path, or hyparquet. */
-type ColumnReader = { cursor: Promise<FlatCursor> } | undefined
+/**
+ * How one top-level column of a row group is read: a cursor of the fast path, or hyparquet once the
+ * page checksums of the column's chunks are checked.
+ */
+type ColumnReader = { cursor: Promise<FlatCursor> } | { checked: Promise<void> }
 
 /**
- * Readers for a row group's columns: a FlatCursor for each chunk the fast path decodes (its bytes
- * come from the loaded window), undefined for the ones left to hyparquet.
+ * Readers for a row group's columns: a FlatCursor for each chunk the fast path decodes, a checksum
+ * walk over the chunks of the ones left to hyparquet (their bytes come from the loaded window).
  */
-function groupReaders(metadata: FileMetaData, group: RowGroup, file: WindowedFile, fast: boolean): ColumnReader[] {
+function groupReaders(
+  metadata: FileMetaData,
+  group: RowGroup,
+  rowGroup: number,
+  file: WindowedFile,
+  fast: boolean,
+): ColumnReader[] {
   const rows = Number(group.num_rows)
   return parquetSchema(metadata).children.map(({ element, children }) => {
-    if (!fast) return undefined
-    const chunk = group.columns.find((candidate) => candidate.meta_data?.path_in_schema[0] === element.name)
-    const meta = chunk?.meta_data
-    const flat = meta && flatColumn(element, meta, children.length === 0)
-    if (!flat || !meta) return undefined
-    const cursor = file.bytes(...chunkRange(meta)).then((bytes) => new FlatCursor(bytes, flat, rows, COMPRESSORS))
-    // awaited when the column is read; until then a failed read must not count as unhandled
-    cursor.catch(() => undefined)
-    return { cursor }
+    const chunks = group.columns.flatMap(({ meta_data: meta }) =>
+      meta?.path_in_schema[0] === element.name ? [meta] : [],
+    )
+    const meta = chunks[0]
+    const flat = fast && meta && flatColumn(element, meta, children.length === 0)
+    if (flat && meta) {
+      const [start, end] = chunkRange(meta)
+      const place = { rowGroup, start }
+      const cursor = file.bytes(start, end).then((bytes) => new FlatCursor(bytes, flat, rows, COMPRESSORS, place))
+      // awaited when the column is read; until then a failed read must not count as unhandled
+      cursor.catch(() => undefined)
+      return { cursor }
+    }
+    const walks = chunks.map(async (chunk) => {
+      const [start, end] = chunkRange(chunk)
+      const leaf = chunk.path_in_schema.length > 1 ? chunk.path_in_schema.join('.') : undefined
+      checkChunk(await file.bytes(start, end), { rowGroup, start, leaf })
+    })
+    const checked = Promise.all(walks).then(() => undefined)
+    checked.catch(() => undefined)
+    return { checked }
   })
 }
 
@@ -141,12 +163,15 @@ class BatchReader {
     const length = rowEnd - rowStart
     const columns: Record<string, DecodedArray> = {}
     for (const [index, name] of this.names.entries()) {
-      const reader = readers[index]
+      const reader = readers[index]!
       let data: DecodedArray
       try {
-        data = reader
-          ? (await reader.cursor).take(length)
-          : await (await this.hyparquet()).readColumn({ column: name, rowStart, rowEnd })
+        if ('cursor' in reader) {
+          data = (await reader.cursor).take(length)
+        } else {
+          await reader.checked
+          data = await (await this.hyparquet()).readColumn({ column: name, rowStart, rowEnd })
+        }
       } catch (err) {
         throw err instanceof FormatError
           ? new FormatError(`corrupt Parquet data in ${what}: column ${name}: ${err.message}`, {
@@ -174,13 +199,13 @@ async function* batches(
   const { metadata, info } = footer
   const reader = new BatchReader(footer, file)
   let groupStart = 0
-  for (const group of metadata.row_groups) {
+  for (const [index, group] of metadata.row_groups.entries()) {
     const groupRows = Number(group.num_rows)
     if (groupRows === 0) continue
     await file.load(...groupRange(group))
-    const readers = groupReaders(metadata, group, file, decoder === 'fast')
+    const readers = groupReaders(metadata, group, index, file, decoder === 'fast')
     // hyparquet decodes each slice from the start of its pages, so it gets few, large slices
-    const step = readers.every(Boolean) ? maxRows : Math.max(maxRows, HYPARQUET_SLICE_ROWS)
+    const step = readers.every((reader) => 'cursor' in reader) ? maxRows : Math.max(maxRows, HYPARQUET_SLICE_ROWS)
     const groupEnd = groupStart + groupRows
     for (let start = groupStart; start < groupEnd; start += step) {
       yield await reader.read(readers, start, Math.min(start + step, groupEnd))
@@ -194,13 +219,17 @@ async function* batches(
 
 /**
  * Opens a Parquet file through ranged reads: the footer first (usually one request for the last 64
- * KiB), then, batch by batch, each row group's column chunks. Throws FormatError when the input is
+ * KiB), then, batch by batch, each row group's column chunks. `knownHead`, the file's first 4 bytes
+ * when the caller has read them already, saves a request. Throws FormatError when the input is
  * not Parquet or its footer is damaged, and UnsupportedError for encryption or an unknown codec.
  */
-export async function openParquet(reader: RangeReader): Promise<ParquetInput> {
+export async function openParquet(reader: RangeReader, knownHead?: Uint8Array): Promise<ParquetInput> {
   const { size } = reader
   const tailStart = Math.max(0, size - TAIL_GUESS)
-  const [head, guess] = await Promise.all([reader.read(0, Math.min(4, size)), reader.read(tailStart, size)])
+  const [head, guess] = await Promise.all([
+    knownHead ?? reader.read(0, Math.min(4, size)),
+    reader.read(tailStart, size),
+  ])
   const footerLength = checkEnvelope(size, head, guess)
   const tail = footerLength + 8 <= guess.byteLength ? guess : await reader.read(size - footerLength - 8, size)
   const footer = decodeFooterTail(size, tail)

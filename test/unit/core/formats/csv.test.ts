@@ -93,9 +93,18 @@ describe('readCsv', () => {
     const [batch] = batches
     expect(batch!.rowStart).toBe(0)
     expect(batch!.rowErrors).toEqual([
-      { row: 1, message: 'line 3: expected 7 fields, found 6' },
-      { row: 2, message: 'line 5: expected 7 fields, found 8' },
-      { row: 3, message: 'line 6: unexpected text after a closing quote' },
+      // each with its text, so the quarantine keeps what could not be read
+      { row: 1, message: 'line 3: expected 7 fields, found 6', raw: 'ORD-20000002,C-2,2026-02-17T08:01:00Z,10,EUR,DE' },
+      {
+        row: 2,
+        message: 'line 5: expected 7 fields, found 8',
+        raw: 'ORD-20000003,C-3,2026-02-17T08:02:00Z,10,EUR,DE,1,extra',
+      },
+      {
+        row: 3,
+        message: 'line 6: unexpected text after a closing quote',
+        raw: 'ORD-20000004,"C-4"x,2026-02-17T08:03:00Z,10,EUR,DE,1',
+      },
     ])
     expect(batch!.rows.map((row) => row.order_id)).toEqual(['ORD-20000001', 'ORD-20000005'])
     expect(rowIndexes(batch!)).toEqual([0, 4])
@@ -103,7 +112,7 @@ describe('readCsv', () => {
 
   it('makes a row with invalid UTF-8 a row error, not U+FFFD or a failed file', async () => {
     const { rows, errors, indexes } = await all(fixture('invalid-utf8.csv'))
-    expect(errors).toEqual([{ row: 1, message: 'line 3: invalid UTF-8' }])
+    expect(errors).toEqual([{ row: 1, message: 'line 3: invalid UTF-8', raw: expect.stringContaining('\ufffd') }])
     expect(rows).toEqual([
       { order_id: 'ORD-30000001', customer_id: 'C-1', note: 'café' },
       { order_id: 'ORD-30000003', customer_id: 'C-3', note: 'ok' },
@@ -118,13 +127,13 @@ describe('readCsv', () => {
       { a: '1', b: 'x\ny' },
       { a: '3', b: 'z' },
     ])
-    expect(errors).toEqual([{ row: 1, message: 'line 4: expected 2 fields, found 1' }])
+    expect(errors).toEqual([{ row: 1, message: 'line 4: expected 2 fields, found 1', raw: '2' }])
   })
 
   it('reads an unterminated quote at the end as one row error', async () => {
     const { rows, errors } = await all(text('a,b\n1,2\n3,"open\n4,5\n'))
     expect(rows).toEqual([{ a: '1', b: '2' }])
-    expect(errors).toEqual([{ row: 1, message: 'line 3: unterminated quoted field' }])
+    expect(errors).toEqual([{ row: 1, message: 'line 3: unterminated quoted field', raw: '3,"open\n4,5\n' }])
   })
 
   it('gives the same result however the input is cut into chunks', async () => {
@@ -161,7 +170,9 @@ describe('readCsv', () => {
       [5000, 4999, 1],
       [10000, 2001, 0],
     ])
-    expect(batches[1]!.rowErrors).toEqual([{ row: 7000, message: 'line 7002: expected 2 fields, found 1' }])
+    expect(batches[1]!.rowErrors).toEqual([
+      { row: 7000, message: 'line 7002: expected 2 fields, found 1', raw: '7000' },
+    ])
     expect(batches[2]!.rows[0]).toEqual({ id: 10000, v: 'x' })
   })
 

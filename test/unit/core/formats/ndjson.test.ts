@@ -29,8 +29,8 @@ describe('readNdjson', () => {
     // a null property is an absent one, as in rows from Parquet
     expect(batch!.rows[0]).not.toHaveProperty('note')
     expect(batch!.rowErrors).toEqual([
-      { row: 2, message: expect.stringMatching(/^line 5: invalid JSON: /) },
-      { row: 3, message: 'line 6: expected a JSON object, found an array' },
+      { row: 2, message: expect.stringMatching(/^line 5: invalid JSON: /), raw: expect.any(String) },
+      { row: 3, message: 'line 6: expected a JSON object, found an array', raw: expect.stringMatching(/^\[/) },
     ])
     expect(rowIndexes(batch!)).toEqual([0, 1, 4])
   })
@@ -56,7 +56,7 @@ describe('readNdjson', () => {
   it('makes a line with invalid UTF-8 a row error', async () => {
     const bytes = new Uint8Array([...text('{"a":"'), 0xff, ...text('"}\n{"a":"é"}\n')])
     const [batch] = await batchesOf(bytes)
-    expect(batch!.rowErrors).toEqual([{ row: 0, message: 'line 1: invalid UTF-8' }])
+    expect(batch!.rowErrors).toEqual([{ row: 0, message: 'line 1: invalid UTF-8', raw: '{"a":"\ufffd"}' }])
     expect(batch!.rows).toEqual([{ a: 'é' }])
   })
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { openFileEngine } from '../../../../src/core/engine/runner.js'
 import { readParquetRows } from '../../../../src/core/formats/parquet.js'
 import { FormatError, UsageError } from '../../../../src/errors.js'
 import { formatProcess, openOutputTarget, processObject } from '../../../../src/ops/debug/process.js'
@@ -9,12 +10,20 @@ import { orders } from '../../../../src/schemas/datasets/orders/index.js'
 import { writeLocalNight } from './night.js'
 
 const night = writeLocalNight()
+// orders is not passed as built in, so the engine runs on this thread: unit tests need no build
+const engine = openFileEngine({ limits: {}, builtIn: [] })
 
 describe('processObject', () => {
   it('runs the engine on a file with invalid rows and writes output and quarantine the worker way', async () => {
     const out = join(night.dir, 'repro')
     const source = await openObjectUrl(night.path(night.invalid), night.config)
-    const report = await processObject(source, orders, openOutputTarget(out, night.config, night.dir), 'quarantine')
+    const report = await processObject(
+      source,
+      orders,
+      openOutputTarget(out, night.config, night.dir),
+      'quarantine',
+      engine,
+    )
     const { rows, invalidRows } = night.invalid.expect
     expect(report).toMatchObject({ rowsIn: rows, rowsOut: rows - invalidRows, rowsRejected: invalidRows })
     const date = source.lastModified!.toISOString().slice(0, 10)
@@ -34,7 +43,7 @@ describe('processObject', () => {
   it('writes no quarantine for a clean file', async () => {
     const source = await openObjectUrl(night.path(night.clean), night.config)
     const target = openOutputTarget(join(night.dir, 'clean'), night.config, night.dir)
-    const report = await processObject(source, orders, target, 'quarantine')
+    const report = await processObject(source, orders, target, 'quarantine', engine)
     expect(report).toMatchObject({ rowsRejected: 0, quarantine: null })
     expect(formatProcess(report)).toContain('quarantine  (none: no row rejected)')
   })
@@ -42,7 +51,7 @@ describe('processObject', () => {
   it('fails a corrupt file as the worker does', async () => {
     const source = await openObjectUrl(night.path(night.corrupt), night.config)
     const target = openOutputTarget(join(night.dir, 'corrupt'), night.config, night.dir)
-    await expect(processObject(source, orders, target, 'quarantine')).rejects.toBeInstanceOf(FormatError)
+    await expect(processObject(source, orders, target, 'quarantine', engine)).rejects.toBeInstanceOf(FormatError)
   })
 
   it('writes outputs to a folder or GCS, not S3', () => {

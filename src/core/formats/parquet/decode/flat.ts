@@ -11,6 +11,7 @@ import { parquetHeader } from 'hyparquet/src/column.js'
 import { decompressPage } from 'hyparquet/src/datapage.js'
 import { FormatError } from '../../../../errors.js'
 import { PARSERS } from '../values.js'
+import { type ChunkPlace, checkPage } from './checksum.js'
 import { PageReader, readHybrid, readPlainBooleans, readPlainStrings } from './pages.js'
 
 /** What a flat column's values become. */
@@ -265,17 +266,22 @@ export class FlatCursor {
   private readonly column: FlatColumn
   private readonly rows: number
   private readonly compressors: Compressors
+  private readonly place: ChunkPlace
   private dictionary: unknown[] | undefined
   private page: OpenPage | undefined
   /** rows of all the pages opened so far */
   private pagedRows = 0
 
-  /** `chunk` is the column chunk's bytes (dictionary page first, if any); it holds `rows` rows. */
-  constructor(chunk: Uint8Array, column: FlatColumn, rows: number, compressors: Compressors) {
+  /**
+   * `chunk` is the column chunk's bytes (dictionary page first, if any); it holds `rows` rows.
+   * `place` locates it for checksum errors.
+   */
+  constructor(chunk: Uint8Array, column: FlatColumn, rows: number, compressors: Compressors, place: ChunkPlace) {
     this.chunk = new PageReader(chunk)
     this.column = column
     this.rows = rows
     this.compressors = compressors
+    this.place = place
   }
 
   /** The next `count` rows' values, null where a row has none. */
@@ -309,6 +315,7 @@ export class FlatCursor {
       if (reader.offset >= reader.end) {
         throw new FormatError(`column chunk ends after ${this.pagedRows} of ${this.rows} rows`)
       }
+      const at = reader.offset
       let header: PageHeader
       try {
         header = parquetHeader(reader)
@@ -320,6 +327,7 @@ export class FlatCursor {
       checkHeader(header, reader)
       const raw = reader.bytes.subarray(reader.offset, reader.offset + header.compressed_page_size)
       reader.offset += header.compressed_page_size
+      checkPage(header, raw, this.place, at)
       const { column, compressors } = this
       if (header.type === 'DICTIONARY_PAGE') {
         const entries = count(header.dictionary_page_header?.num_values, 'dictionary size')
