@@ -2,9 +2,20 @@
  * A deterministic night of `orders` uploads for demos and end-to-end tests. Pure: returns the files'
  * bytes with what processing each should report; writes nothing.
  */
+
+import { gzipSync } from 'node:zlib'
 import { UsageError } from '../errors.js'
+import type { Row } from './dataset.js'
 import { writeParquet } from './formats/parquet.js'
-import { ORDER_INPUT_COLUMNS, orderRows, type Random, seededRandom, spoilRows } from './sample-orders.js'
+import {
+  ORDER_INPUT_COLUMNS,
+  orderRows,
+  ordersCsv,
+  ordersNdjson,
+  type Random,
+  seededRandom,
+  spoilRows,
+} from './sample-orders.js'
 import { daysFromIsoDate } from './temporal.js'
 
 export interface SampleNightOptions {
@@ -14,6 +25,11 @@ export interface SampleNightOptions {
   files?: number
   /** default: derived from the date, so each night differs but is reproducible */
   seed?: number
+  /**
+   * `parquet` (default): every file Parquet. `mixed`: as a real landing bucket, some files CSV,
+   * NDJSON or gzipped CSV/NDJSON holding the same kind of rows (the damaged file stays Parquet).
+   */
+  formats?: 'parquet' | 'mixed'
 }
 
 export interface SampleFileExpectation {
@@ -71,12 +87,23 @@ function pickRoles(random: Random, sizes: number[]): { lowInvalid: number; highI
   return { lowInvalid: candidates[0]!, highInvalid: candidates[1]!, corrupt: candidates[2]! }
 }
 
+/** In a mixed night, file i (not the damaged one) takes format i mod 6: half Parquet, then the text forms. */
+const MIXED_FORMATS: ReadonlyArray<{ suffix: string; encode: (rows: Row[]) => Uint8Array } | undefined> = [
+  undefined,
+  { suffix: '.csv', encode: ordersCsv },
+  undefined,
+  { suffix: '.ndjson.gz', encode: (rows) => gzipSync(ordersNdjson(rows)) },
+  undefined,
+  { suffix: '.csv.gz', encode: (rows) => gzipSync(ordersCsv(rows)) },
+]
+
 function invalidCount(rows: number, rate: number): number {
   return Math.max(1, Math.round(rows * rate))
 }
 
 /**
- * Generates the night's files: keys `orders/<date>/orders-0001.parquet`..., sizes from 50 to 20,000
+ * Generates the night's files: keys `orders/<date>/orders-0001.parquet`... (other extensions in a
+ * mixed night), sizes from 50 to 20,000
  * rows following a daily traffic curve, one file with ~2% invalid rows, one with ~9%, and one
  * truncated (corrupt) file. Same options, same bytes.
  */
@@ -106,8 +133,16 @@ export function generateSampleNight(options: SampleNightOptions): SampleNight {
       const rate = i === roles.lowInvalid ? LOW_INVALID_RATE : i === roles.highInvalid ? HIGH_INVALID_RATE : 0
       const invalidRows = rate > 0 ? invalidCount(count, rate) : 0
       spoilRows(random, rows, invalidRows)
+      const stem = `orders/${date}/orders-${String(i + 1).padStart(4, '0')}`
+      const text = options.formats === 'mixed' && i !== roles.corrupt ? MIXED_FORMATS[i % 6] : undefined
+      if (text)
+        return {
+          key: `${stem}${text.suffix}`,
+          bytes: text.encode(rows),
+          expect: { rows: count, invalidRows, corrupt: false },
+        }
       const bytes = writeParquet(ORDER_INPUT_COLUMNS, rows, { rowGroupSize: ROW_GROUP_ROWS })
-      const key = `orders/${date}/orders-${String(i + 1).padStart(4, '0')}.parquet`
+      const key = `${stem}.parquet`
       if (i === roles.corrupt) {
         // cut mid-file, as an interrupted upload would: the footer is gone
         return {

@@ -159,3 +159,21 @@ export function spoilRows(random: Random, rows: Row[], count: number): void {
     DEFECTS[i % DEFECTS.length]!(rows[positions[i]!]!)
   }
 }
+
+function csvField(value: unknown): string {
+  if (value === null || value === undefined) return ''
+  const text = String(value)
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+}
+
+/** Orders as CSV with a header row, CRLF line ends and RFC 4180 quoting; nulls are empty fields. */
+export function ordersCsv(rows: readonly Row[]): Uint8Array {
+  const names = ORDER_INPUT_COLUMNS.map((column) => column.name)
+  const lines = [names.join(','), ...rows.map((row) => names.map((name) => csvField(row[name])).join(','))]
+  return new TextEncoder().encode(`${lines.join('\r\n')}\r\n`)
+}
+
+/** Orders as NDJSON, one object per line. */
+export function ordersNdjson(rows: readonly Row[]): Uint8Array {
+  return new TextEncoder().encode(rows.map((row) => `${JSON.stringify(row)}\n`).join(''))
+}

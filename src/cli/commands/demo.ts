@@ -18,8 +18,9 @@ export const demoCommand: Command = {
   summary: 'run a realistic sample night end to end on the local default (no cloud, no Docker)',
   usage: `Usage: ferry demo [--date YYYY-MM-DD] [--files 24]
 
-Creates a sample night in local folders under ./.ferry (FERRY_HOME): Parquet files of the built-in
-orders dataset with varied sizes, two of them with invalid rows and one corrupt file, each announced
+Creates a sample night in local folders under ./.ferry (FERRY_HOME): files of the built-in orders
+dataset (Parquet, CSV, NDJSON, some gzipped) with varied sizes, two of them with invalid rows and one
+corrupt file, each announced
 by an S3-shaped notification on the local queue. Then starts the embedded Kafka-protocol broker in
 this process and runs the very same code path as 'ferry nightly' (kafkajs over loopback). Prints the
 summary, where outputs, quarantined rows and quality events are, and checks the outcome against what
@@ -42,14 +43,12 @@ Example:
     // The demo's story is its summary; its logs (the corrupt file's error among them) go to a file.
     const logFile = join(config.home, 'logs', 'demo.log')
     const logger = createLogger({ level: stringOpt(args, 'log-level') ?? 'info', file: logFile })
-    const night = generateSampleNight({ date, files: fileCount })
+    const night = generateSampleNight({ date, files: fileCount, formats: 'mixed' })
     const infra = await openInfrastructure(config, logger)
     try {
       const eventTime = new Date(`${date}T23:30:00Z`)
       for (const file of night.files) {
-        const info = await infra.source.put(LANDING, file.key, file.bytes, {
-          contentType: 'application/vnd.apache.parquet',
-        })
+        const info = await infra.source.put(LANDING, file.key, file.bytes, { contentType: contentTypeOf(file.key) })
         await infra.queue.send(objectCreatedBody(info, eventTime))
       }
       ctx.out(`demo: wrote ${night.files.length} sample files for ${date} to ${join(config.home, 'buckets', LANDING)}`)
@@ -112,4 +111,12 @@ function compare(
   }
   if (outcomes.length !== generated.length) problems.push(`${outcomes.length} results for ${generated.length} files`)
   return problems
+}
+
+/** What an uploader would label the file as; Ferry itself goes by bytes and extension. */
+function contentTypeOf(key: string): string {
+  if (key.endsWith('.gz')) return 'application/gzip'
+  if (key.endsWith('.csv')) return 'text/csv'
+  if (key.endsWith('.ndjson')) return 'application/x-ndjson'
+  return 'application/vnd.apache.parquet'
 }

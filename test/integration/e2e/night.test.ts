@@ -4,7 +4,8 @@ import { Kafka, logLevel } from 'kafkajs'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { GcsObjectStore } from '../../../src/adapters/gcs/object-store.js'
 import { PubSubEventBus } from '../../../src/adapters/pubsub/event-bus.js'
-import { type Dataset, findDataset } from '../../../src/core/dataset.js'
+import { type Dataset, findDataset, type Row } from '../../../src/core/dataset.js'
+import { readRecords } from '../../../src/core/formats/detect.js'
 import { readParquetRows, writeParquet } from '../../../src/core/formats/parquet.js'
 import { type DeadLetter, type FileResult, type QualityEvent, validators } from '../../../src/core/messages.js'
 import { outputKey, quarantineKey } from '../../../src/core/output-path.js'
@@ -29,7 +30,7 @@ describe('a night end to end on real local servers: S3+SQS (moto), Kafka (embedd
   beforeAll(async () => {
     world = await createWorld(endpoints)
     orders = datasets.find((d) => d.name === 'orders') as Dataset
-    night = generateSampleNight({ date: DATE, files: 8, seed: 7 }).files
+    night = generateSampleNight({ date: DATE, files: 8, seed: 7, formats: 'mixed' }).files
     gcs = new GcsObjectStore({ apiEndpoint: endpoints.gcs, projectId: 'ferry-test' })
     bus = new PubSubEventBus({ projectId: endpoints.pubsubProject, apiEndpoint: endpoints.pubsub })
     await bus.ensureTopic(world.topics.quality)
@@ -176,7 +177,8 @@ describe('a night end to end on real local servers: S3+SQS (moto), Kafka (embedd
 async function expectedOutputRows(file: SampleFile, dataset: Dataset) {
   expect(findDataset([dataset], file.key)).toBe(dataset)
   const validate = rowValidator(dataset)
-  const { rows } = await readParquetRows(file.bytes)
+  const rows: Row[] = []
+  for await (const batch of readRecords(file.key, file.bytes, { schema: dataset.schema })) rows.push(...batch.rows)
   const valid = rows.filter((row) => validate(row).valid)
   expect(valid).toHaveLength(file.expect.rows - file.expect.invalidRows)
   const written = writeParquet(

@@ -8,7 +8,14 @@ import { describe, expect, it } from 'vitest'
 import type { Row } from '../../../src/core/dataset.js'
 import { type EngineOptions, type ProcessedFile, processFile, type QuarantineLine } from '../../../src/core/engine.js'
 import { readParquetRows, writeParquet } from '../../../src/core/formats/parquet.js'
-import { ORDER_INPUT_COLUMNS, orderRows, seededRandom, spoilRows } from '../../../src/core/sample-orders.js'
+import {
+  ORDER_INPUT_COLUMNS,
+  orderRows,
+  ordersCsv,
+  ordersNdjson,
+  seededRandom,
+  spoilRows,
+} from '../../../src/core/sample-orders.js'
 import { LimitError } from '../../../src/errors.js'
 import { orders } from '../../../src/schemas/datasets/orders/index.js'
 
@@ -24,21 +31,6 @@ function sampleRows(count: number, defects: number, seed = count): Row[] {
   })
   spoilRows(random, rows, defects)
   return rows
-}
-
-function csvField(value: unknown): string {
-  if (value === null || value === undefined) return ''
-  const text = String(value)
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
-}
-
-function toCsv(rows: Row[]): Uint8Array {
-  const lines = [NAMES.join(','), ...rows.map((row) => NAMES.map((name) => csvField(row[name])).join(','))]
-  return new TextEncoder().encode(`${lines.join('\r\n')}\r\n`)
-}
-
-function toNdjson(rows: Row[]): Uint8Array {
-  return new TextEncoder().encode(rows.map((row) => `${JSON.stringify(row)}\n`).join(''))
 }
 
 function quarantined(file: ProcessedFile): QuarantineLine[] {
@@ -61,11 +53,11 @@ describe('processSource on text formats', () => {
     const reference = await run(parquet, 'orders/a.parquet')
     expect(reference).toMatchObject({ rowsIn: 3000, rowsOut: 2960, rowsRejected: 40 })
     const inputs: Array<[string, Uint8Array]> = [
-      ['orders/a.csv', toCsv(rows)],
-      ['orders/a.ndjson', toNdjson(rows)],
-      ['orders/a.jsonl', toNdjson(rows)],
-      ['orders/a.csv.gz', gzipSync(toCsv(rows))],
-      ['orders/a.ndjson.gz', gzipSync(toNdjson(rows))],
+      ['orders/a.csv', ordersCsv(rows)],
+      ['orders/a.ndjson', ordersNdjson(rows)],
+      ['orders/a.jsonl', ordersNdjson(rows)],
+      ['orders/a.csv.gz', gzipSync(ordersCsv(rows))],
+      ['orders/a.ndjson.gz', gzipSync(ordersNdjson(rows))],
       ['orders/a.parquet.gz', gzipSync(parquet)],
     ]
     for (const [key, bytes] of inputs) {
@@ -83,7 +75,7 @@ describe('processSource on text formats', () => {
   })
 
   it('reports the format, and text columns by name without a type, so drift checks see added columns', async () => {
-    const csv = await run(gzipSync(toCsv(rows)), 'orders/a.csv.gz')
+    const csv = await run(gzipSync(ordersCsv(rows)), 'orders/a.csv.gz')
     expect(csv.source).toMatchObject({ format: 'csv', compression: 'gzip', rows: 3000, codecs: ['GZIP'] })
     expect(csv.source.columns.map((column) => column.name)).toEqual(NAMES)
     expect(new Set(csv.source.columns.map((column) => column.physicalType))).toEqual(new Set(['TEXT']))
@@ -114,7 +106,7 @@ describe('processSource on text formats', () => {
   })
 
   it('reads a ragged CSV with a BOM, quarantining the ragged rows', async () => {
-    const csv = new TextDecoder().decode(toCsv(sampleRows(5, 0)))
+    const csv = new TextDecoder().decode(ordersCsv(sampleRows(5, 0)))
     const [header, first, second, ...rest] = csv.split('\r\n')
     const ragged = `\ufeff${[header, first, `${second},extra`, ...rest].join('\r\n')}`
     const file = await run(new TextEncoder().encode(ragged), 'orders/d.csv')
@@ -165,9 +157,9 @@ describe('engine limits', () => {
     expect(fromFooter.message).toMatch(
       /^the file has 2000 rows, over the 1999-row limit \(limit work\.limits\.maxRowsPerFile, env FERRY_MAX_ROWS_PER_FILE\)$/,
     )
-    const text = await limitError(toNdjson(rows), 'orders/a.ndjson', { maxRowsPerFile: 1999 })
+    const text = await limitError(ordersNdjson(rows), 'orders/a.ndjson', { maxRowsPerFile: 1999 })
     expect(text.message).toContain('more than 1999 records')
-    await expect(run(toCsv(rows), 'orders/a.csv', { limits: { maxRowsPerFile: 2000 } })).resolves.toMatchObject({
+    await expect(run(ordersCsv(rows), 'orders/a.csv', { limits: { maxRowsPerFile: 2000 } })).resolves.toMatchObject({
       rowsIn: 2000,
     })
   })
@@ -179,11 +171,11 @@ describe('engine limits', () => {
     expect(fromParquet.message).toMatch(
       /^row 1235 holds about \d+ bytes of values, over the 4096-byte limit \(limit work\.limits\.maxRowBytes, env FERRY_MAX_ROW_BYTES\)$/,
     )
-    const fromCsv = await limitError(toCsv(big), 'orders/a.csv', { maxRowBytes: 4096 })
+    const fromCsv = await limitError(ordersCsv(big), 'orders/a.csv', { maxRowBytes: 4096 })
     expect(fromCsv.message).toMatch(
       /^CSV record at line 1236 is longer than 4096 bytes \(limit work\.limits\.maxRowBytes, env FERRY_MAX_ROW_BYTES\)$/,
     )
-    const fromNdjson = await limitError(toNdjson(big), 'orders/a.ndjson', { maxRowBytes: 4096 })
+    const fromNdjson = await limitError(ordersNdjson(big), 'orders/a.ndjson', { maxRowBytes: 4096 })
     expect(fromNdjson.message).toMatch(/^NDJSON line 1235 is longer than 4096 bytes \(limit work\.limits\.maxRowBytes/)
     // the same files pass under a limit above their widest row
     await expect(run(bigParquet, 'orders/a.parquet', { limits: { maxRowBytes: 8192 } })).resolves.toMatchObject({
