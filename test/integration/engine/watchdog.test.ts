@@ -9,24 +9,16 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { EngineTimeoutError } from '../../../src/core/engine/limits.js'
 import { EnginePool } from '../../../src/core/engine/pool.js'
 import { processFile } from '../../../src/core/engine.js'
-import { bytesReader, memorySink, writeParquet } from '../../../src/core/formats/parquet.js'
-import { ORDER_INPUT_COLUMNS, orderRows, seededRandom, spoilRows } from '../../../src/core/sample-orders.js'
+import { bytesReader, memorySink } from '../../../src/core/formats/parquet.js'
 import { FerryError, FormatError, LimitError } from '../../../src/errors.js'
 import { orders } from '../../../src/schemas/datasets/orders/index.js'
+import { sampleOrdersParquet } from '../../support/orders.js'
 
 const WORKER = new URL('../../../dist/src/core/engine/worker.js', import.meta.url)
 const HANGS = new URL('../../fixtures/parquet/corrupt-page-hangs-hyparquet.parquet', import.meta.url)
 
 function ordersFile(count: number, defects: number): Uint8Array {
-  const random = seededRandom(count)
-  const rows = orderRows(random, {
-    count,
-    from: Date.UTC(2026, 10, 23),
-    to: Date.UTC(2026, 10, 24),
-    firstOrderNumber: 1,
-  })
-  spoilRows(random, rows, defects)
-  return writeParquet(ORDER_INPUT_COLUMNS, rows, { rowGroupSize: 1000 })
+  return sampleOrdersParquet(count, 1000, { defects })
 }
 
 function sinks() {

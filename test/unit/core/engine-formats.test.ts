@@ -8,29 +8,15 @@ import { describe, expect, it } from 'vitest'
 import type { Row } from '../../../src/core/dataset.js'
 import { type EngineOptions, type ProcessedFile, processFile, type QuarantineLine } from '../../../src/core/engine.js'
 import { readParquetRows, writeParquet } from '../../../src/core/formats/parquet.js'
-import {
-  ORDER_INPUT_COLUMNS,
-  orderRows,
-  ordersCsv,
-  ordersNdjson,
-  seededRandom,
-  spoilRows,
-} from '../../../src/core/sample-orders.js'
+import { ORDER_INPUT_COLUMNS, ordersCsv, ordersNdjson } from '../../../src/core/sample-orders.js'
 import { LimitError } from '../../../src/errors.js'
 import { orders } from '../../../src/schemas/datasets/orders/index.js'
+import { sampleOrders } from '../../support/orders.js'
 
 const NAMES = ORDER_INPUT_COLUMNS.map((column) => column.name)
 
 function sampleRows(count: number, defects: number, seed = count): Row[] {
-  const random = seededRandom(seed)
-  const rows = orderRows(random, {
-    count,
-    from: Date.UTC(2026, 10, 23),
-    to: Date.UTC(2026, 10, 24),
-    firstOrderNumber: 1,
-  })
-  spoilRows(random, rows, defects)
-  return rows
+  return sampleOrders(count, { defects, seed })
 }
 
 function quarantined(file: ProcessedFile): QuarantineLine[] {

@@ -16,9 +16,10 @@ import {
   writeParquet,
 } from '../../../src/core/formats/parquet.js'
 import { generateSampleNight } from '../../../src/core/sample-night.js'
-import { ORDER_INPUT_COLUMNS, orderRows, seededRandom, spoilRows } from '../../../src/core/sample-orders.js'
+import { ORDER_INPUT_COLUMNS, orderRows, seededRandom } from '../../../src/core/sample-orders.js'
 import { derive } from '../../../src/core/transform.js'
 import { orders, transformOrder } from '../../../src/schemas/datasets/orders/index.js'
+import { sampleOrdersParquet } from '../../support/orders.js'
 
 /** The orders dataset run through its row function instead of its column steps. */
 const ordersByRow = defineDataset({ ...orders, transform: (row) => transformOrder(row) })
@@ -63,15 +64,7 @@ function lines(bytes: Uint8Array | undefined): QuarantineLine[] {
 }
 
 function orderFile(count: number, rowGroupSize: number, defects = 0, seed = 1): Uint8Array {
-  const random = seededRandom(seed)
-  const rows = orderRows(random, {
-    count,
-    from: Date.UTC(2026, 10, 23),
-    to: Date.UTC(2026, 10, 24),
-    firstOrderNumber: 1,
-  })
-  spoilRows(random, rows, defects)
-  return writeParquet(ORDER_INPUT_COLUMNS, rows, { rowGroupSize })
+  return sampleOrdersParquet(count, rowGroupSize, { defects, seed })
 }
 
 describe('processSource', () => {
