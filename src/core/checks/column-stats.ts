@@ -43,13 +43,91 @@ export function needsOutputStats(checks: DatasetChecks | undefined): boolean {
 }
 
 /**
+ * Smallest and largest non-null value of one column, and its nulls. Values are compared by a sort
+ * key (a Date by its time, text in a date or timestamp column by the time it names, anything else
+ * as it is) and converted to row-model form only once, at the end: the loops over every row do no
+ * formatting or parsing for the columns Ferry writes (millisecond timestamps decode to Dates).
+ */
+class Extremes {
+  nulls = 0
+  private min: unknown
+  private max: unknown
+  private minKey: number | string | bigint | undefined
+  private maxKey: number | string | bigint | undefined
+  private readonly temporal: boolean
+
+  constructor(type: OutputColumnType) {
+    this.temporal = type === 'timestamp' || type === 'date'
+  }
+
+  add(values: ArrayLike<unknown>, length: number): void {
+    for (let r = 0; r < length; r++) {
+      const value = values[r]
+      if (value === null || value === undefined) {
+        this.nulls++
+        continue
+      }
+      const key = this.sortKey(value)
+      if (key === undefined) continue
+      if (this.minKey === undefined || key < this.minKey) {
+        this.minKey = key
+        this.min = value
+      }
+      if (this.maxKey === undefined || key > this.maxKey) {
+        this.maxKey = key
+        this.max = value
+      }
+    }
+  }
+
+  private sortKey(value: unknown): number | string | bigint | undefined {
+    if (value instanceof Date) return value.getTime()
+    if (typeof value === 'string') return this.temporal ? Date.parse(value) : value
+    if (typeof value === 'number' || typeof value === 'bigint') return value
+    return undefined
+  }
+
+  stats(): ColumnStats {
+    const stats: ColumnStats = { nulls: this.nulls }
+    if (this.minKey !== undefined) stats.min = cell(this.min) as number | string
+    if (this.maxKey !== undefined) stats.max = cell(this.max) as number | string
+    return stats
+  }
+}
+
+/** Counts repeated keys. A one-column key is its value itself (a Date by its time), others are JSON. */
+class RepeatedKeys {
+  count = 0
+  private readonly seen = new Set<unknown>()
+  readonly columns: string[]
+
+  constructor(columns: string[]) {
+    this.columns = columns
+  }
+
+  add(parts: ArrayLike<unknown>[], length: number): void {
+    const single = parts.length === 1 ? parts[0]! : undefined
+    for (let r = 0; r < length; r++) {
+      const key = single ? singleKey(single[r]) : JSON.stringify(parts.map((values) => cell(values[r])))
+      if (this.seen.has(key)) this.count++
+      else this.seen.add(key)
+    }
+  }
+}
+
+function singleKey(value: unknown): unknown {
+  if (value === undefined) return null
+  return value instanceof Date ? value.getTime() : value
+}
+
+/**
  * Accumulates column statistics one batch at a time. Memory is one entry per column plus, per
- * duplicates check, a Set of the file's key strings: bounded by the file, never by the night.
+ * duplicates check, a Set of the file's keys: bounded by the file, never by the night.
  */
 export class StatsCollector {
-  private readonly columns = new Map<string, { type: OutputColumnType; stats: ColumnStats }>()
+  private readonly columns = new Map<string, Extremes>()
   private readonly allowed: Array<{ column: string; values: Set<unknown>; count: number; examples: Set<string> }>
-  private readonly keys: Array<{ columns: string[]; seen: Set<string>; count: number }>
+  private readonly keys: RepeatedKeys[]
   private rows = 0
 
   constructor(checks: DatasetChecks, outputColumns: readonly OutputColumn[]) {
@@ -59,46 +137,49 @@ export class StatsCollector {
       ...(checks.range ?? []).map((c) => c.column),
       ...(checks.freshness ? [checks.freshness.column] : []),
     ]
-    for (const name of named) this.columns.set(name, { type: types.get(name) ?? 'string', stats: { nulls: 0 } })
+    for (const name of named) this.columns.set(name, new Extremes(types.get(name) ?? 'string'))
     this.allowed = (checks.allowedValues ?? []).map((c) => ({
       column: c.column,
       values: new Set<unknown>(c.values),
       count: 0,
       examples: new Set<string>(),
     }))
-    this.keys = (checks.duplicates ?? []).map((c) => ({ columns: c.columns, seen: new Set<string>(), count: 0 }))
+    this.keys = (checks.duplicates ?? []).map((c) => new RepeatedKeys(c.columns))
   }
 
   add(batch: ColumnarBatch): void {
     const column = (name: string) => batch.columns[name] ?? { length: 0 }
-    for (const [name, { type, stats }] of this.columns) {
-      const values = column(name)
-      for (let r = 0; r < batch.length; r++) offer(type, stats, cell(values[r]))
-    }
+    for (const [name, extremes] of this.columns) extremes.add(column(name), batch.length)
     for (const check of this.allowed) {
       const values = column(check.column)
       for (let r = 0; r < batch.length; r++) {
-        const value = cell(values[r])
+        const raw = values[r]
+        // text, the usual case, is already in row-model form
+        const value = typeof raw === 'string' ? raw : cell(raw)
         if (value === null || check.values.has(value)) continue
         check.count++
         if (check.examples.size < MAX_EXAMPLES) check.examples.add(String(value))
       }
     }
-    for (const check of this.keys) {
-      const parts = check.columns.map(column)
-      for (let r = 0; r < batch.length; r++) {
-        const key = JSON.stringify(parts.map((values) => cell(values[r])))
-        if (check.seen.has(key)) check.count++
-        else check.seen.add(key)
-      }
-    }
+    for (const check of this.keys) check.add(check.columns.map(column), batch.length)
     this.rows += batch.length
+  }
+
+  /** the columns the checks read; the others need not be decoded */
+  columnNames(): string[] {
+    return [
+      ...new Set([
+        ...this.columns.keys(),
+        ...this.allowed.map((c) => c.column),
+        ...this.keys.flatMap((c) => c.columns),
+      ]),
+    ]
   }
 
   stats(): FileStats {
     return {
       rows: this.rows,
-      columns: new Map([...this.columns].map(([name, { stats }]) => [name, { ...stats }])),
+      columns: new Map([...this.columns].map(([name, extremes]) => [name, extremes.stats()])),
       notAllowed: this.allowed.map((c) => ({ count: c.count, examples: [...c.examples] })),
       duplicates: this.keys.map((c) => c.count),
     }
@@ -116,7 +197,7 @@ export async function outputStats(
 ): Promise<FileStats> {
   const collector = new StatsCollector(checks, outputColumns)
   const input = await openParquet(reader)
-  for await (const batch of input.batches()) collector.add(batch)
+  for await (const batch of input.batches({ columns: collector.columnNames() })) collector.add(batch)
   return collector.stats()
 }
 
@@ -141,14 +222,4 @@ function cell(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString()
   if (typeof value === 'bigint') return value >= -MAX_SAFE && value <= MAX_SAFE ? Number(value) : value.toString()
   return value
-}
-
-function offer(type: OutputColumnType, stats: ColumnStats, value: unknown): void {
-  if (value === null) {
-    stats.nulls++
-    return
-  }
-  if (typeof value !== 'number' && typeof value !== 'string') return
-  if (stats.min === undefined || compareValues(type, value, stats.min) < 0) stats.min = value
-  if (stats.max === undefined || compareValues(type, value, stats.max) > 0) stats.max = value
 }

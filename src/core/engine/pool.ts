@@ -42,6 +42,11 @@ interface Task {
   timeoutMs: number
   resolve: (report: FileReport) => void
   reject: (err: unknown) => void
+  /**
+   * Each sink's last write. The worker sends writes without waiting for them, so they are chained:
+   * a sink gets its chunks one at a time and in order, and none after one that failed.
+   */
+  writes: Record<keyof EngineSinks, Promise<void>>
 }
 
 /** One worker thread and the file it is processing, if any. */
@@ -120,11 +125,15 @@ class Slot {
     switch (message.type) {
       case 'read':
         return this.reply(message.request, () => task.reader.read(message.start, message.end))
-      case 'write':
+      case 'write': {
+        const { sink, bytes } = message
+        const written = task.writes[sink].then(() => task.sinks[sink].write(bytes))
+        task.writes[sink] = written
         return this.reply(message.request, async () => {
-          await task.sinks[message.sink].write(message.bytes)
+          await written
           return undefined
         })
+      }
       case 'done':
         this.finish()
         task.resolve(message.report)
@@ -172,7 +181,8 @@ export class EnginePool {
     const { fileTimeoutMs: timeoutMs = this.options.timeoutMs, ...limits } = options.limits ?? {}
     const engine = { ...options, limits }
     return new Promise((resolve, reject) => {
-      this.queue.push({ reader, dataset, sinks, options: engine, timeoutMs, resolve, reject })
+      const writes = { output: Promise.resolve(), quarantine: Promise.resolve() }
+      this.queue.push({ reader, dataset, sinks, options: engine, timeoutMs, resolve, reject, writes })
       this.dispatch()
     })
   }

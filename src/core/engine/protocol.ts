@@ -6,12 +6,19 @@
 import { ConfigError, type ErrorCode, FerryError, FormatError, LimitError, UnsupportedError } from '../../errors.js'
 import type { EngineOptions, FileReport } from '../engine.js'
 
+/**
+ * Bytes a worker may have sent to its sinks that the main thread has not yet written, at most (a
+ * larger write goes alone): an output row group or two, so encoding goes on while one is written.
+ */
+export const MAX_WRITE_BYTES_IN_FLIGHT = 8 * 1024 * 1024
+
 export type ToWorker =
   | { type: 'run'; dataset: string; size: number; options: EngineOptions }
   | { type: 'reply'; request: number; bytes?: Uint8Array; error?: SerializedError }
 
 export type FromWorker =
   | { type: 'read'; request: number; start: number; end: number }
+  /** not awaited by the worker: the main thread writes each sink's chunks in the order they come */
   | { type: 'write'; request: number; sink: 'output' | 'quarantine'; bytes: Uint8Array }
   | { type: 'done'; report: FileReport }
   | { type: 'failed'; error: SerializedError }

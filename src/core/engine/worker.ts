@@ -2,13 +2,24 @@
  * An engine worker thread (see pool.ts): runs processSource for one file at a time, reading and
  * writing through requests to the main thread. The pool terminates it when a file takes too long,
  * which stops even a decoder stuck in a loop.
+ *
+ * Sink writes do not wait for the main thread: a write is sent and the engine carries on, until the
+ * bytes sent but not yet written pass MAX_WRITE_BYTES_IN_FLIGHT (backpressure). A failed write fails
+ * the next write and, at the latest, the file, which is reported done only once every write landed.
  */
 import { parentPort } from 'node:worker_threads'
 import { ConfigError } from '../../errors.js'
 import { datasets } from '../../schemas/datasets/index.js'
 import { processSource } from '../engine.js'
 import type { ByteSink, RangeReader } from '../formats/parquet.js'
-import { deserializeError, type FromWorker, serializeError, type ToWorker, transferable } from './protocol.js'
+import {
+  deserializeError,
+  type FromWorker,
+  MAX_WRITE_BYTES_IN_FLIGHT,
+  serializeError,
+  type ToWorker,
+  transferable,
+} from './protocol.js'
 
 const port = parentPort!
 const pending = new Map<number, { resolve: (bytes: Uint8Array | undefined) => void; reject: (err: unknown) => void }>()
@@ -26,38 +37,96 @@ function request(
   })
 }
 
+/** Requests of the current file still waiting for their reply, whatever they turn out to be. */
+const outstanding = new Set<Promise<unknown>>()
+
+function tracked<T>(promise: Promise<T>): Promise<T> {
+  const settled = promise.then(
+    () => outstanding.delete(settled),
+    () => outstanding.delete(settled),
+  )
+  outstanding.add(settled)
+  return promise
+}
+
+/** Until every request sent so far has its reply, so that none is left running for a finished file. */
+async function settle(): Promise<void> {
+  while (outstanding.size > 0) await Promise.all(outstanding)
+}
+
 function reader(size: number): RangeReader {
   return {
     size,
-    read: async (start, end) => (await request((id) => ({ type: 'read', request: id, start, end })))!,
+    read: async (start, end) => (await tracked(request((id) => ({ type: 'read', request: id, start, end }))))!,
   }
 }
 
-function sink(name: 'output' | 'quarantine'): ByteSink {
-  return {
-    async write(chunk) {
-      const bytes = transferable(chunk)
-      await request((id) => ({ type: 'write', request: id, sink: name, bytes }), [bytes.buffer as ArrayBuffer])
-    },
-    // the main thread owns the real sink and closes it
-    close: async () => undefined,
+/** The sink writes of one file: sent without waiting for them to land, bounded by the bytes in flight. */
+class Writes {
+  private inFlight = 0
+  /** the first write that failed: it fails every later write and the file */
+  private failure: { error: unknown } | undefined
+  /** writers waiting for room, woken whenever a write lands */
+  private waiting: Array<() => void> = []
+
+  sink(name: 'output' | 'quarantine'): ByteSink {
+    return {
+      write: async (chunk) => {
+        // room: the bytes in flight stay within the limit, or are this one write alone
+        while (this.inFlight > 0 && this.inFlight + chunk.byteLength > MAX_WRITE_BYTES_IN_FLIGHT && !this.failure) {
+          await new Promise<void>((resolve) => this.waiting.push(resolve))
+        }
+        this.check()
+        const bytes = transferable(chunk)
+        const size = bytes.byteLength
+        this.inFlight += size
+        const sent = request((id) => ({ type: 'write', request: id, sink: name, bytes }), [bytes.buffer as ArrayBuffer])
+        void tracked(sent).then(
+          () => this.land(size),
+          (error: unknown) => {
+            this.failure ??= { error }
+            this.land(size)
+          },
+        )
+      },
+      // the main thread owns the real sink and closes it
+      close: async () => undefined,
+    }
+  }
+
+  /** Throws the first failed write, if any. */
+  check(): void {
+    if (this.failure) throw this.failure.error
+  }
+
+  private land(size: number): void {
+    this.inFlight -= size
+    for (const wake of this.waiting.splice(0)) wake()
   }
 }
 
 async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
+  const writes = new Writes()
+  let reply: FromWorker
   try {
     const dataset = datasets.find((candidate) => candidate.name === message.dataset)
     if (!dataset) throw new ConfigError(`dataset ${message.dataset} is not one of the built-in datasets`)
     const report = await processSource(
       reader(message.size),
       dataset,
-      { output: sink('output'), quarantine: sink('quarantine') },
+      { output: writes.sink('output'), quarantine: writes.sink('quarantine') },
       message.options,
     )
-    port.postMessage({ type: 'done', report } satisfies FromWorker)
+    await settle()
+    writes.check()
+    reply = { type: 'done', report }
   } catch (err) {
-    port.postMessage({ type: 'failed', error: serializeError(err) } satisfies FromWorker)
+    reply = { type: 'failed', error: serializeError(err) }
   }
+  // a failed file may leave requests behind (a read ahead, writes in flight): the pool hears of the
+  // end only after them, so that nothing touches the caller's reader or sinks once the file is over
+  await settle()
+  port.postMessage(reply)
 }
 
 port.on('message', (message: ToWorker) => {

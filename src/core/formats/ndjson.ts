@@ -35,6 +35,27 @@ function kindOf(value: unknown): string {
   return Array.isArray(value) ? 'an array' : `a ${typeof value}`
 }
 
+/**
+ * Deeper than this (the record itself is level 1), a record is unreadable: validation, the quarantine's
+ * JSON and most consumers downstream recurse once per level, and 20,000 levels fit in 40 KB of text.
+ * Real data nests a few levels.
+ */
+const MAX_NESTING_DEPTH = 64
+
+/** Whether an object or array inside the record lies deeper than MAX_NESTING_DEPTH; iterative, so any depth is safe. */
+function nestedTooDeep(row: Row): boolean {
+  const stack: Array<{ value: object; depth: number }> = []
+  const push = (value: unknown, depth: number) => {
+    if (typeof value === 'object' && value !== null) stack.push({ value, depth })
+  }
+  for (const key of Object.keys(row)) push(row[key], 2)
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    if (item.depth > MAX_NESTING_DEPTH) return true
+    for (const inner of Object.values(item.value)) push(inner, item.depth + 1)
+  }
+  return false
+}
+
 function tooLong(line: number, maxRecordBytes: number): LimitError {
   return new LimitError(`NDJSON line ${line} is longer than ${maxRecordBytes} bytes`, {
     context: { line, maxRecordBytes },
@@ -78,6 +99,7 @@ class NdjsonReader {
       return void fail(`expected a JSON object, found ${kindOf(value)}`)
     }
     const row = value as Row
+    if (nestedTooDeep(row)) return void fail(`nested deeper than ${MAX_NESTING_DEPTH} levels`)
     // Rows from every format follow one rule: a null property is an absent one (see Row).
     for (const key of Object.keys(row)) if (row[key] === null) delete row[key]
     this.rows.push(row)

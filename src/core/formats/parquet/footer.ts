@@ -153,12 +153,22 @@ function describeFile(metadata: FileMetaData): ParquetFileInfo {
  * passed. `tail` must end with the whole footer, its length and the closing magic. Throws like
  * `decodeFooter`.
  */
+/**
+ * A footer that does not decode. The decoder's own words are kept, but a JavaScript TypeError (a
+ * field of the wrong shape) says nothing to the reader of a dead letter, so it is named for what it is.
+ */
+function footerError(err: unknown): FormatError {
+  const reason = err instanceof Error ? err.message : String(err)
+  const what = err instanceof TypeError ? `the metadata is malformed (${reason})` : reason
+  return new FormatError(`corrupt Parquet footer: ${what}`, { cause: err })
+}
+
 export function decodeFooterTail(size: number, tail: Uint8Array): DecodedFooter {
   let metadata: FileMetaData
   try {
     metadata = parquetMetadata(tail, { parsers: PARSERS })
   } catch (err) {
-    throw new FormatError(`corrupt Parquet footer: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    throw footerError(err)
   }
   // A garbage footer can decode into a shapeless object rather than throw; these fields are what we rely on.
   if (!Array.isArray(metadata.schema) || metadata.schema.length === 0 || !Array.isArray(metadata.row_groups)) {
@@ -170,7 +180,7 @@ export function decodeFooterTail(size: number, tail: Uint8Array): DecodedFooter 
     info = describeFile(metadata)
   } catch (err) {
     if (err instanceof FerryError) throw err
-    throw new FormatError(`corrupt Parquet footer: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+    throw footerError(err)
   }
   if (info.columns.some((column) => column.name === '__proto__')) {
     throw new UnsupportedError(

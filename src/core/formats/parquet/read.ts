@@ -53,6 +53,8 @@ export interface BatchOptions {
    * kept as a switch in case a file decodes differently.
    */
   decoder?: 'fast' | 'hyparquet'
+  /** only these top-level columns, in file order (the others are not decoded); default all */
+  columns?: readonly string[]
 }
 
 /** A Parquet file whose footer has been read and checked. */
@@ -104,9 +106,11 @@ function groupReaders(
   rowGroup: number,
   file: WindowedFile,
   fast: boolean,
+  selected: (name: string) => boolean,
 ): ColumnReader[] {
   const rows = Number(group.num_rows)
-  return parquetSchema(metadata).children.map(({ element, children }) => {
+  const columns = parquetSchema(metadata).children.filter(({ element }) => selected(element.name))
+  return columns.map(({ element, children }) => {
     const chunks = group.columns.flatMap(({ meta_data: meta }) =>
       meta?.path_in_schema[0] === element.name ? [meta] : [],
     )
@@ -138,10 +142,10 @@ class BatchReader {
   /** hyparquet's reader, made on first need, for the columns the fast path leaves to it */
   private scan: Promise<ParquetScan> | undefined
 
-  constructor(footer: DecodedFooter, file: WindowedFile) {
+  constructor(footer: DecodedFooter, file: WindowedFile, selected: (name: string) => boolean) {
     this.footer = footer
     this.file = file
-    this.names = footer.info.columns.map((column) => column.name)
+    this.names = footer.info.columns.map((column) => column.name).filter(selected)
   }
 
   private hyparquet(): Promise<ParquetScan> {
@@ -178,7 +182,7 @@ class BatchReader {
               cause: err,
               context: { ...context, column: name },
             })
-          : corrupt(what, err, { ...context, column: name })
+          : corrupt(`${what}: column ${name}`, err, { ...context, column: name })
       }
       if (data.length !== length) {
         throw new FormatError(`corrupt Parquet data in ${what}: column ${name} holds ${data.length} values`, {
@@ -194,16 +198,18 @@ class BatchReader {
 async function* batches(
   footer: DecodedFooter,
   file: WindowedFile,
-  { maxRows = DEFAULT_MAX_ROWS, decoder = 'fast' }: BatchOptions,
+  { maxRows = DEFAULT_MAX_ROWS, decoder = 'fast', columns }: BatchOptions,
 ): AsyncGenerator<ColumnBatch> {
   const { metadata, info } = footer
-  const reader = new BatchReader(footer, file)
+  const wanted = columns && new Set(columns)
+  const selected = (name: string) => !wanted || wanted.has(name)
+  const reader = new BatchReader(footer, file, selected)
   let groupStart = 0
   for (const [index, group] of metadata.row_groups.entries()) {
     const groupRows = Number(group.num_rows)
     if (groupRows === 0) continue
     await file.load(...groupRange(group))
-    const readers = groupReaders(metadata, group, index, file, decoder === 'fast')
+    const readers = groupReaders(metadata, group, index, file, decoder === 'fast', selected)
     // hyparquet decodes each slice from the start of its pages, so it gets few, large slices
     const step = readers.every((reader) => 'cursor' in reader) ? maxRows : Math.max(maxRows, HYPARQUET_SLICE_ROWS)
     const groupEnd = groupStart + groupRows

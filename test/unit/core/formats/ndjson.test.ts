@@ -87,3 +87,16 @@ describe('readNdjson', () => {
     await expect(read()).rejects.toBeInstanceOf(LimitError)
   })
 })
+
+describe('readNdjson nesting', () => {
+  const nested = (depth: number) => `{"a":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`
+
+  it('reads a record nested 64 levels deep and makes a deeper one a row error, whatever the depth', async () => {
+    const [batch] = await batchesOf(text([nested(64), nested(65), nested(200_000)].join('\n')))
+    expect(batch!.rows).toHaveLength(1)
+    expect(batch!.rowErrors!.map((e) => [e.row, e.message])).toEqual([
+      [1, 'line 2: nested deeper than 64 levels'],
+      [2, 'line 3: nested deeper than 64 levels'],
+    ])
+  })
+})

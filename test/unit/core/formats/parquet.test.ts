@@ -3,6 +3,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer'
 import { describe, expect, it } from 'vitest'
 import type { OutputColumn } from '../../../../src/core/formats/columns.js'
 import {
+  bytesReader,
   memorySink,
   openParquet,
   ParquetStreamWriter,
@@ -293,5 +294,25 @@ describe('streaming', () => {
     const back = await readParquetRows(bytes)
     expect(back.rows).toHaveLength(2250)
     expect(back.rows[1000]).toEqual({ n: 1, s: 'row 1' })
+  })
+})
+
+describe('openParquet column projection', () => {
+  it('decodes only the columns asked for, in file order, with both decoders', async () => {
+    const bytes = writeParquet(ALL_TYPES, ALL_TYPES_ROWS, { rowGroupSize: 2 })
+    const wanted = [ALL_TYPES[3]!.name, ALL_TYPES[0]!.name, 'not-a-column']
+    for (const decoder of ['fast', 'hyparquet'] as const) {
+      const input = await openParquet(bytesReader(bytes))
+      const all = []
+      for await (const batch of input.batches()) all.push(batch)
+      let row = 0
+      for await (const batch of input.batches({ columns: wanted, decoder })) {
+        expect(Object.keys(batch.columns)).toEqual([ALL_TYPES[0]!.name, ALL_TYPES[3]!.name])
+        const whole = all.find((b) => b.rowStart === batch.rowStart)!
+        for (const name of Object.keys(batch.columns)) expect(batch.columns[name]).toEqual(whole.columns[name])
+        row += batch.length
+      }
+      expect(row).toBe(ALL_TYPES_ROWS.length)
+    }
   })
 })

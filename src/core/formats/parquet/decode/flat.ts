@@ -128,6 +128,16 @@ function plainValues(reader: PageReader, kind: Kind, count: number, out: unknown
   reader.offset = offset
 }
 
+/** A page that does not decompress with its column's codec: damaged, or labelled with the wrong codec. */
+function decompress(raw: Uint8Array, size: number, codec: CompressionCodec, compressors: Compressors): Uint8Array {
+  try {
+    return decompressPage(raw, size, codec, compressors)
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err)
+    throw new FormatError(`${codec} page does not decompress (${reason})`, { cause: err })
+  }
+}
+
 function checkHeader(header: PageHeader, reader: PageReader): void {
   const { compressed_page_size: compressed, uncompressed_page_size: uncompressed } = header
   if (
@@ -163,7 +173,7 @@ function dataPage(header: PageHeader, raw: Uint8Array, column: FlatColumn, compr
   const v2 = header.data_page_header_v2
   if (v1) {
     const values = count(v1.num_values, 'value count')
-    const page = new PageReader(decompressPage(raw, header.uncompressed_page_size, column.codec, compressors))
+    const page = new PageReader(decompress(raw, header.uncompressed_page_size, column.codec, compressors))
     let defined: Uint8Array | undefined
     let present = values
     if (!column.required) {
@@ -197,7 +207,7 @@ function dataPage(header: PageHeader, raw: Uint8Array, column: FlatColumn, compr
   const body =
     v2.is_compressed === false
       ? rest
-      : decompressPage(rest, header.uncompressed_page_size - levels, column.codec, compressors)
+      : decompress(rest, header.uncompressed_page_size - levels, column.codec, compressors)
   return { values, encoding: v2.encoding, defined, present, body: new PageReader(body) }
 }
 
@@ -331,7 +341,7 @@ export class FlatCursor {
       const { column, compressors } = this
       if (header.type === 'DICTIONARY_PAGE') {
         const entries = count(header.dictionary_page_header?.num_values, 'dictionary size')
-        const page = new PageReader(decompressPage(raw, header.uncompressed_page_size, column.codec, compressors))
+        const page = new PageReader(decompress(raw, header.uncompressed_page_size, column.codec, compressors))
         this.dictionary = new Array(entries)
         plainValues(page, column.kind, entries, this.dictionary, 0)
         continue
