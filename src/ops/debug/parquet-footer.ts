@@ -14,7 +14,7 @@ import {
   type SchemaTree,
   type Statistics,
 } from 'hyparquet'
-import type { ColumnInfo, RangeReader } from '../../core/formats/parquet.js'
+import { type ColumnInfo, describeLogicalType, type RangeReader } from '../../core/formats/parquet.js'
 import { isoDateFromDays, isoTimestamp } from '../../core/temporal.js'
 import { FormatError, UnsupportedError } from '../../errors.js'
 
@@ -86,18 +86,6 @@ export async function fetchFooter(reader: RangeReader): Promise<Uint8Array> {
   footer.set(metadata)
   footer.set(tail, metadataLength)
   return footer
-}
-
-function describeLogicalType(element: SchemaElement): string | undefined {
-  const logical = element.logical_type
-  if (logical?.type === 'TIMESTAMP' || logical?.type === 'TIME') {
-    return `${logical.type}(${logical.unit},${logical.isAdjustedToUTC ? 'UTC' : 'local'})`
-  }
-  if (logical?.type === 'DECIMAL') return `DECIMAL(${logical.precision},${logical.scale})`
-  if (logical?.type === 'INTEGER') return `INTEGER(${logical.bitWidth},${logical.isSigned ? 'signed' : 'unsigned'})`
-  if (logical) return logical.type
-  if (element.converted_type === 'DECIMAL') return `DECIMAL(${element.precision},${element.scale})`
-  return element.converted_type
 }
 
 function leaves(tree: SchemaTree, path: string[], out: Map<string, SchemaElement>): Map<string, SchemaElement> {

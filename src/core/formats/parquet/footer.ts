@@ -46,7 +46,8 @@ export const COMPRESSORS: Compressors = {
 }
 const READABLE_CODECS = new Set(['UNCOMPRESSED', ...Object.keys(COMPRESSORS)])
 
-function describeLogicalType(element: SchemaElement): string | undefined {
+/** A column's logical annotation as Ferry shows it: `TIMESTAMP(MILLIS,UTC)`, `DECIMAL(10,2)`, `STRING`... */
+export function describeLogicalType(element: SchemaElement): string | undefined {
   const logical = element.logical_type
   if (logical?.type === 'TIMESTAMP' || logical?.type === 'TIME') {
     return `${logical.type}(${logical.unit},${logical.isAdjustedToUTC ? 'UTC' : 'local'})`
