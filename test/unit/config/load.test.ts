@@ -40,6 +40,30 @@ describe('loadConfig', () => {
     expect(config.gcs.endpoint).toBe('http://127.0.0.1:4443')
   })
 
+  it('sets each per-file limit from its variable, keeps the others, and names a bad one', () => {
+    const config = loadConfig({
+      cwd: emptyDir(),
+      env: { FERRY_MAX_ROW_BYTES: '65536', FERRY_FILE_TIMEOUT_MS: '60000', FERRY_PARQUET_DECODER: 'hyparquet' },
+    })
+    expect(config.work.limits).toEqual({ ...defaultConfig().work.limits, maxRowBytes: 65536, fileTimeoutMs: 60000 })
+    expect(config.work.decoder).toBe('hyparquet')
+    const problems = (env: NodeJS.ProcessEnv) => {
+      try {
+        loadConfig({ cwd: emptyDir(), env })
+      } catch (err) {
+        return (err as ConfigError).problems
+      }
+      return []
+    }
+    expect(problems({ FERRY_MAX_OBJECT_BYTES: '10GB' })).toEqual([
+      'FERRY_MAX_OBJECT_BYTES: must be an integer, got "10GB"',
+    ])
+    expect(problems({ FERRY_MAX_ROWS_PER_FILE: '0', FERRY_FILE_TIMEOUT_MS: '5' })).toEqual([
+      'work.limits.maxRowsPerFile: must be >= 1',
+      'work.limits.fileTimeoutMs: must be >= 100',
+    ])
+  })
+
   it('merges a YAML file under the environment', () => {
     const cwd = emptyDir()
     writeFileSync(join(cwd, 'ferry.config.yaml'), 'kafka:\n  partitions: 8\nwork:\n  maxAttempts: 5\n')
