@@ -122,8 +122,31 @@ export interface NightQualityEvent {
   evaluatedAt: string
 }
 
+/**
+ * ferry-quality on Pub/Sub: a queue message the drain could not use (not JSON, not an S3
+ * notification, a malformed record...) and dead-lettered to ferry.dlq. No dataset: the drain could
+ * not tell which object, let alone which dataset, it was about.
+ */
+export interface NotificationQualityEvent {
+  schema: 'ferry.quality/v2'
+  scope: 'notification'
+  runId: string
+  /** never present (the schema forbids it); declared so `event.dataset` reads on any QualityMessage */
+  dataset?: never
+  status: 'fail'
+  severity: 'fail'
+  checks: CheckResult[]
+  /** the queue's message id (SQS MessageId), also the key of the ferry.dlq record */
+  messageId: string
+  /** why the drain could not use it, as in the ferry.dlq record */
+  reason: string
+  /** the start of the body (MAX_NOTIFICATION_BODY characters); ferry.dlq keeps more */
+  body: string
+  evaluatedAt: string
+}
+
 /** Anything published on ferry-quality; `scope` tells them apart. */
-export type QualityMessage = QualityEvent | NightQualityEvent
+export type QualityMessage = QualityEvent | NightQualityEvent | NotificationQualityEvent
 
 export type LedgerState =
   | 'received'

@@ -3,7 +3,14 @@ import { columnChecks, outputRowsCheck, outputUnreadable } from './checks/column
 import { driftCheck } from './checks/drift.js'
 import { check, rate, verdict } from './checks/result.js'
 import type { Dataset } from './dataset.js'
-import type { CheckResult, FileResult, NightQualityEvent, QualityEvent, QualityMessage } from './messages.js'
+import type {
+  CheckResult,
+  FileResult,
+  NightQualityEvent,
+  NotificationQualityEvent,
+  QualityEvent,
+  QualityMessage,
+} from './messages.js'
 
 export interface FileThresholds {
   /** rows out / rows in must be at least this (default 0.95) */
@@ -126,10 +133,46 @@ export function nightQualityEvent(
   }
 }
 
-/** Pub/Sub attributes subscribers filter on (`attributes.status = "fail"`, `attributes.scope = "night"`). */
+/** Characters of a dead-lettered notification's body a notification event carries (ferry.dlq keeps 64 KiB). */
+export const MAX_NOTIFICATION_BODY = 4 * 1024
+
+/**
+ * The event for one queue message the drain dead-lettered: always a failure, with one check
+ * (`notification_readable`) whose message is the reason. The body is cut to MAX_NOTIFICATION_BODY
+ * characters, never inside a UTF-16 surrogate pair.
+ */
+export function notificationQualityEvent(
+  notification: { runId: string; messageId: string; reason: string; body: string },
+  evaluatedAt: Date,
+): NotificationQualityEvent {
+  return {
+    schema: 'ferry.quality/v2',
+    scope: 'notification',
+    runId: notification.runId,
+    status: 'fail',
+    severity: 'fail',
+    checks: [check('notification_readable', 'fail', false, false, true, notification.reason)],
+    messageId: notification.messageId,
+    reason: notification.reason,
+    body: cut(notification.body, MAX_NOTIFICATION_BODY),
+    evaluatedAt: evaluatedAt.toISOString(),
+  }
+}
+
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text
+  // a high surrogate at the cut would leave half a character
+  const last = text.charCodeAt(max - 1)
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max)
+}
+
+/**
+ * Pub/Sub attributes subscribers filter on (`attributes.status = "fail"`, `attributes.scope = "night"`).
+ * A notification event has no `dataset` attribute: a `dataset` filter leaves it out.
+ */
 export function qualityAttributes(event: QualityMessage): Record<string, string> {
   return {
-    dataset: event.dataset,
+    ...(event.scope === 'notification' ? {} : { dataset: event.dataset }),
     status: event.status,
     severity: event.severity,
     scope: event.scope,

@@ -1,5 +1,5 @@
 import { channel } from 'node:diagnostics_channel'
-import type { FileResult, QualityEvent } from '../core/messages.js'
+import type { FileResult, QualityMessage } from '../core/messages.js'
 
 /**
  * Lifecycle events on node:diagnostics_channel. Publishing costs one `hasSubscribers` check when
@@ -9,7 +9,7 @@ import type { FileResult, QualityEvent } from '../core/messages.js'
 export const channels = {
   /** a file finished in the worker: written, quarantined or dead-lettered */
   file: channel('ferry:file'),
-  /** a quality event was published */
+  /** a quality event was published (any scope: file, night, notification) */
   quality: channel('ferry:quality'),
   /** the drain finished a batch */
   drain: channel('ferry:drain'),
@@ -36,7 +36,7 @@ export function publishFile(result: FileResult): void {
   if (channels.file.hasSubscribers) channels.file.publish(result)
 }
 
-export function publishQuality(event: QualityEvent): void {
+export function publishQuality(event: QualityMessage): void {
   if (channels.quality.hasSubscribers) channels.quality.publish(event)
 }
 

@@ -1,6 +1,6 @@
 import { rename, writeFile } from 'node:fs/promises'
 import { Counter, Gauge, Histogram, Registry } from 'prom-client'
-import type { FileResult, QualityEvent } from '../core/messages.js'
+import type { FileResult, QualityMessage } from '../core/messages.js'
 import { channels, type DeadLetterEvent, type DrainBatchEvent } from './events.js'
 
 /**
@@ -42,7 +42,7 @@ export class FerryMetrics {
   })
   private readonly quality = new Counter({
     name: 'ferry_quality_total',
-    help: 'Quality verdicts published, by dataset, scope and status',
+    help: 'Quality verdicts published, by dataset (empty for notification events), scope and status',
     labelNames: ['dataset', 'scope', 'status'],
     registers: [this.registry],
   })
@@ -81,8 +81,9 @@ export class FerryMetrics {
     this.duration.observe({ dataset }, r.durationsMs.total / 1000)
   }
   private readonly onQuality = (message: unknown) => {
-    const e = message as QualityEvent
-    this.quality.inc({ dataset: e.dataset, scope: e.scope, status: e.status })
+    const e = message as QualityMessage
+    // a dead-lettered notification names no dataset; '' can never be a dataset's name
+    this.quality.inc({ dataset: e.scope === 'notification' ? '' : e.dataset, scope: e.scope, status: e.status })
   }
   private readonly onDrain = (message: unknown) => {
     const b = message as DrainBatchEvent

@@ -6,6 +6,7 @@ import { encodeMessage, type FileResult, type NightQualityEvent, validators } fr
 import { outputKey } from '../core/output-path.js'
 import { nightQualityEvent, qualityAttributes } from '../core/quality.js'
 import type { EventBus, EventLog } from '../ports.js'
+import { publishQuality } from './events.js'
 import { type HistoryLocation, mapLimit, readEntries, trailingNights, writeNight } from './history.js'
 import { type RollupMeta, rollup } from './history-rollup.js'
 import type { HistoryEntry } from './history-schema.js'
@@ -111,6 +112,7 @@ export async function evaluateNight(input: NightInput): Promise<NightQualityEven
       await writeNight(input.output, rollup(entries, { ...meta(input, dataset.name, date), nightFailures }))
     }
     await input.bus.publish(input.topic, encodeMessage(validators.qualityEvent, event), qualityAttributes(event))
+    publishQuality(event)
     input.logger.info(
       {
         run_id: input.runId,

@@ -1,5 +1,5 @@
 import type { FerryConfig } from '../config/load.js'
-import type { QualityEvent } from '../core/messages.js'
+import type { QualityMessage } from '../core/messages.js'
 import { errorMessage, isFerryError } from '../errors.js'
 import type { AlertSink } from '../ports.js'
 import { createAlertDispatcher } from './alerts/dispatcher.js'
@@ -41,7 +41,8 @@ export function createNightMonitor(config: FerryConfig, runId: string, logger: L
   }
   const alerts = createAlertDispatcher({ runId, sinks, logger: log })
   // Leftovers from earlier runs are alerted too: nobody else will.
-  const onQuality = (message: unknown) => alerts.record(message as QualityEvent)
+  // Any scope arrives here (file, notification); the dispatcher keeps what it alerts on.
+  const onQuality = (message: unknown) => alerts.record(message as QualityMessage)
   channels.quality.subscribe(onQuality)
   return {
     start: () => pinger.start(runId),

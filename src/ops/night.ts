@@ -148,6 +148,7 @@ export async function runNight(
     emptyReceives: options.emptyReceives,
     visibilityTimeoutSeconds: 120,
     ledger,
+    quality: { bus: infra.bus, topic: config.bus.topic },
     signal: options.signal,
   })
 

@@ -1,9 +1,16 @@
 import { randomBytes } from 'node:crypto'
-import { type DeadLetter, encodeMessage, type ObjectMessage, validators } from '../core/messages.js'
+import {
+  type DeadLetter,
+  encodeMessage,
+  type NotificationQualityEvent,
+  type ObjectMessage,
+  validators,
+} from '../core/messages.js'
+import { notificationQualityEvent, qualityAttributes } from '../core/quality.js'
 import type { LedgerTracker } from '../ledger/tracker.js'
-import { publishDeadLetter, publishDrain } from '../ops/events.js'
+import { publishDeadLetter, publishDrain, publishQuality } from '../ops/events.js'
 import type { Logger } from '../ops/logger.js'
-import type { EventLog, LogRecord, NotificationQueue, QueueMessage } from '../ports.js'
+import type { EventBus, EventLog, LogRecord, NotificationQueue, QueueMessage } from '../ports.js'
 import { dedupeKey, type ObjectEvent, parseNotificationBody } from './s3-notification.js'
 
 export interface DrainOptions {
@@ -16,6 +23,11 @@ export interface DrainOptions {
   visibilityTimeoutSeconds: number
   /** records each object as received, then queued once ferry.objects acknowledged it */
   ledger?: LedgerTracker
+  /**
+   * where to publish one `scope: notification` quality event per dead-lettered message (the bus
+   * topic must exist); without it the dead letters and the metrics are the only trace
+   */
+  quality?: { bus: EventBus; topic: string }
   signal?: AbortSignal
   now?: () => Date
 }
@@ -33,7 +45,9 @@ const MAX_DLQ_BODY = 64 * 1024
 /**
  * Moves S3 notifications from the queue to Kafka. A queue message is deleted only after Kafka
  * acknowledged (acks=-1) every record derived from it, so a crash at any point loses nothing: the
- * worst case is a redelivery, which duplicate collapsing and deterministic outputs absorb.
+ * worst case is a redelivery, which duplicate collapsing and deterministic outputs absorb. A
+ * message it cannot use goes to ferry.dlq and, with `quality`, becomes a notification quality event
+ * on the bus, published before the delete too: a crash publishes it again rather than never.
  */
 export async function drain(
   queue: NotificationQueue,
@@ -60,6 +74,7 @@ export async function drain(
     const messages: ObjectMessage[] = []
     const objects: LogRecord[] = []
     const deadLetters: LogRecord[] = []
+    const lost: NotificationQualityEvent[] = []
     for (const message of batch) {
       const parsed = parseNotificationBody(message.body)
       if (parsed.kind === 'skip') {
@@ -69,6 +84,15 @@ export async function drain(
         tally.deadLettered++
         logger.warn({ messageId: message.id, reason: parsed.reason }, 'notification dead-lettered')
         deadLetters.push(deadLetterRecord(message, parsed.reason, options.runId, now()))
+        if (options.quality) {
+          const notification = {
+            runId: options.runId,
+            messageId: message.id,
+            reason: parsed.reason,
+            body: message.body,
+          }
+          lost.push(notificationQualityEvent(notification, now()))
+        }
       } else {
         for (const event of parsed.events) {
           const id = dedupeKey(event)
@@ -88,7 +112,8 @@ export async function drain(
     await log.produce(options.topics.objects, objects)
     await options.ledger?.queued(messages)
     await log.produce(options.topics.dlq, deadLetters)
-    // Only now, with Kafka's acknowledgement in hand, may the queue forget these messages.
+    if (options.quality) await publishLost(options.quality, lost)
+    // Only now, with Kafka's (and the bus's) acknowledgement in hand, may the queue forget these messages.
     await queue.delete(batch)
     for (const k of Object.keys(summary) as (keyof DrainSummary)[]) summary[k] += tally[k]
     publishDrain(tally)
@@ -97,6 +122,16 @@ export async function drain(
   }
   logger.info(summary, 'drain finished')
   return summary
+}
+
+/** One event per dead-lettered message, each counted once the bus accepted it. */
+async function publishLost(quality: { bus: EventBus; topic: string }, events: NotificationQualityEvent[]) {
+  await Promise.all(
+    events.map(async (event) => {
+      await quality.bus.publish(quality.topic, encodeMessage(validators.qualityEvent, event), qualityAttributes(event))
+      publishQuality(event)
+    }),
+  )
 }
 
 function objectMessage(event: ObjectEvent, runId: string, at: Date): ObjectMessage {

@@ -13,8 +13,9 @@ export const drainCommand: Command = {
 
 Long-polls the notification queue until it stays empty. Each S3 object-created notification becomes
 one ferry.objects message (key bucket/key); s3:TestEvent and removals are skipped; duplicates within
-the drain collapse; unparseable bodies go to ferry.dlq with the reason. Queue messages are deleted
-only after Kafka acknowledged them. Exit 1 when something was dead-lettered.
+the drain collapse; unparseable bodies go to ferry.dlq with the reason, and each one also becomes a
+quality event of scope notification on the ferry-quality topic. Queue messages are deleted only
+after Kafka (and the bus) acknowledged them. Exit 1 when something was dead-lettered.
 
 Example:
   FERRY_SQS_QUEUE_URL=https://sqs.eu-west-1.amazonaws.com/123456789012/landing FERRY_KAFKA_BROKERS=kafka:9092 ferry drain`,
@@ -29,6 +30,7 @@ Example:
     const infra = await openInfrastructure(config, logger)
     try {
       await infra.log.ensureTopics(topicSpecs(config))
+      await infra.bus.ensureTopic(config.bus.topic)
       const summary = await drain(infra.queue, infra.log, logger.child({ component: 'drain', run_id: runId }), {
         runId,
         topics: config.kafka.topics,
@@ -36,6 +38,7 @@ Example:
         emptyReceives: parseIntOption(stringOpt(args, 'empty-receives') ?? '2', 'empty-receives', 1, 100),
         visibilityTimeoutSeconds: 120,
         ledger: new LedgerTracker(infra.ledger, logger.child({ component: 'ledger' })),
+        quality: { bus: infra.bus, topic: config.bus.topic },
         signal: ctx.signal,
       })
       ctx.out(

@@ -69,6 +69,7 @@ Example:
               emptyReceives: 2,
               visibilityTimeoutSeconds: 120,
               ledger,
+              quality: { bus: infra.bus, topic: config.bus.topic },
               signal: stop.signal,
             })
           } catch (err) {

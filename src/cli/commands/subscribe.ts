@@ -11,14 +11,15 @@ import { parseIntOption } from './broker.js'
 export const subscribeCommand: Command = {
   name: 'subscribe',
   summary: 'print data-quality events as they arrive',
-  usage: `Usage: ferry subscribe [--status fail] [--dataset orders] [--scope file|night] [--since PT2H]
-                       [--json] [--subscription NAME | --ephemeral] [--max-events N]
+  usage: `Usage: ferry subscribe [--status fail] [--dataset orders] [--scope file|night|notification]
+                       [--since PT2H] [--json] [--subscription NAME | --ephemeral] [--max-events N]
 
 Creates (or reuses) a subscription on the ferry-quality topic, filtered server-side on the event
 attributes, and prints each event: one readable line per event, or the event JSON with --json.
 --since first seeks the subscription back to a time (or a duration ago), so events published since
 are delivered again, as far back as the bus keeps them. Runs until Ctrl-C (or --max-events);
---ephemeral uses a fresh subscription and deletes it on the way out.
+--ephemeral uses a fresh subscription and deletes it on the way out. Notification events (queue
+messages the drain could not read) have no dataset, so --dataset leaves them out.
 
 Examples:
   ferry subscribe --status fail --dataset orders
@@ -36,7 +37,8 @@ Examples:
   optionHelp: {
     status: 'only pass or fail events',
     dataset: 'only events of this dataset',
-    scope: 'only file (one per file) or night (one per dataset-night) events',
+    scope:
+      'only file (one per file), night (one per dataset-night) or notification (one per queue message the drain dead-lettered) events',
     since: 'replay events published since this instant or ISO-8601 duration ago (PT2H, P1D)',
     json: 'print each event as one JSON line (for jq and pipes)',
     subscription: 'subscription name (default derived from the filters, so re-runs reuse it)',
@@ -75,7 +77,7 @@ Examples:
         async (message) => {
           if (seen >= max) throw new Error('enough events') // nack: leave it for the next run
           seen++
-          ctx.out(json ? message.data.toString('utf8') : describe(message))
+          ctx.out(json ? message.data.toString('utf8') : describeEvent(message))
           if (seen >= max) done.abort()
         },
       )
@@ -91,15 +93,17 @@ Examples:
   },
 }
 
+const SCOPES = ['file', 'night', 'notification']
+
 /** The server-side attribute filter from --status, --dataset and --scope. */
-function attributeFilter(args: ParsedArgs): Record<string, string> {
+export function attributeFilter(args: ParsedArgs): Record<string, string> {
   const status = stringOpt(args, 'status')
   if (status !== undefined && status !== 'pass' && status !== 'fail') {
     throw new UsageError(`--status must be pass or fail, got ${JSON.stringify(status)}`)
   }
   const scope = stringOpt(args, 'scope')
-  if (scope !== undefined && scope !== 'file' && scope !== 'night') {
-    throw new UsageError(`--scope must be file or night, got ${JSON.stringify(scope)}`)
+  if (scope !== undefined && !SCOPES.includes(scope)) {
+    throw new UsageError(`--scope must be file or night or notification, got ${JSON.stringify(scope)}`)
   }
   const dataset = stringOpt(args, 'dataset')
   return {
@@ -109,9 +113,13 @@ function attributeFilter(args: ParsedArgs): Record<string, string> {
   }
 }
 
-function describe(message: BusMessage): string {
+/** One readable line per event; a notification event shows its message id and why the drain dropped it. */
+export function describeEvent(message: BusMessage): string {
   try {
     const event = JSON.parse(message.data.toString('utf8')) as QualityMessage
+    if (event.scope === 'notification') {
+      return `${event.evaluatedAt} ${event.status.toUpperCase().padEnd(4)} notification ${event.messageId} ${event.reason}`
+    }
     const failed = event.checks.filter((c) => c.status !== 'pass')
     const detail = failed.length
       ? failed.map((c) => `${c.name}=${String(c.observed)} (threshold ${String(c.threshold)})`).join(', ')

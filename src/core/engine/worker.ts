@@ -41,7 +41,7 @@ function request(
 const outstanding = new Set<Promise<unknown>>()
 
 function tracked<T>(promise: Promise<T>): Promise<T> {
-  const settled = promise.then(
+  const settled: Promise<unknown> = promise.then(
     () => outstanding.delete(settled),
     () => outstanding.delete(settled),
   )

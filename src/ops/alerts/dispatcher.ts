@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { QualityEvent } from '../../core/messages.js'
+import type { QualityMessage } from '../../core/messages.js'
 import { isRetryable } from '../../core/retry.js'
 import type { Alert, AlertSink } from '../../ports.js'
 import type { Logger } from '../logger.js'
@@ -31,8 +31,8 @@ export interface FlushResult {
 }
 
 export interface AlertDispatcher {
-  /** Keeps the failing checks of a quality event; a passing event adds nothing. */
-  record(event: QualityEvent): void
+  /** Keeps the failing checks of a file's quality event; a passing event, or another scope, adds nothing. */
+  record(event: QualityMessage): void
   /** A failure of the night itself: a crash, nothing arrived. */
   recordNight(failure: NightFailure): void
   /** Groups what was recorded since the last flush into alerts and sends them to every sink. Never throws. */

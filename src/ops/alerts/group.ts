@@ -1,4 +1,4 @@
-import type { CheckResult, QualityEvent } from '../../core/messages.js'
+import type { CheckResult, QualityMessage } from '../../core/messages.js'
 import type { Alert, AlertItem } from '../../ports.js'
 import type { NightSummary } from '../night.js'
 
@@ -40,8 +40,13 @@ export interface Grouped {
 export const NIGHT_KEY = '(night)'
 const MAX_SUPPRESSED_LISTED = 10
 
-/** The non-passing checks of a quality event, one Failure each; a passing event gives none. */
-export function failuresOf(event: QualityEvent): Failure[] {
+/**
+ * The non-passing checks of a file's quality event, one Failure each; a passing event gives none.
+ * Other scopes give none either: a night's checks are alerted from its summary (see the night
+ * monitor), and dead-lettered notifications by `nightFailures` (`drain_dead_letters`).
+ */
+export function failuresOf(event: QualityMessage): Failure[] {
+  if (event.scope !== 'file') return []
   return event.checks
     .filter((c): c is CheckResult & { status: 'warn' | 'fail' } => c.status !== 'pass')
     .map((c) => ({

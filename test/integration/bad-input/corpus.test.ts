@@ -4,8 +4,8 @@
  * raw notification bodies go straight to the queue, and one `ferry nightly` drains, works and judges
  * everything under low resource limits. Then every case is checked where an operator would look:
  * its file result (ferry.results) and dead letter (ferry.dlq), its ledger entry (`ferry status`), its
- * file-scope quality event on Pub/Sub, and the Prometheus metrics the night wrote. Nothing may be
- * lost, no command may fail, and the night must end in bounded time even though one file stalls its
+ * file-scope quality event on Pub/Sub (a notification the drain dead-lettered: its notification-scope
+ * event), and the Prometheus metrics the night wrote. Nothing may be lost, no command may fail, and the night must end in bounded time even though one file stalls its
  * decoder for ever.
  *
  * The engine runs in worker threads from the build: `npm run build` first.
@@ -26,6 +26,7 @@ import {
   decodeMessage,
   type FileResult,
   type LedgerEntry,
+  type NotificationQualityEvent,
   type QualityEvent,
   validators,
 } from '../../../src/core/messages.js'
@@ -70,6 +71,10 @@ describe('the bad-input corpus, one night through S3 -> SQS -> drain -> Kafka ->
   let sqs: SQSClient
   let bus: PubSubEventBus
   let subscription: BusSubscription | undefined
+  let notificationSubscription: BusSubscription | undefined
+  /** notification-scope events, by Pub/Sub message id, with their attributes */
+  const notified = new Map<string, { event: NotificationQualityEvent; attributes: Record<string, string> }>()
+  let notificationEvents: Array<{ event: NotificationQualityEvent; attributes: Record<string, string> }> = []
   /** by Pub/Sub message id: a redelivery is not a second event */
   const delivered = new Map<string, QualityEvent>()
   let events: QualityEvent[] = []
@@ -80,6 +85,8 @@ describe('the bad-input corpus, one night through S3 -> SQS -> drain -> Kafka ->
   let status: CliRun
   const results: FileResult[] = []
   const deadLetters: DeadLetter[] = []
+  /** the drain keys its dead letters by the queue message id */
+  const deadLetterKeys = new Map<DeadLetter, string | null>()
   let ledger: LedgerEntry[] = []
   let metrics: Map<string, number>
   const gcs = new GcsObjectStore({ apiEndpoint: endpoints.gcs, projectId: 'ferry-test' })
@@ -109,6 +116,15 @@ describe('the bad-input corpus, one night through S3 -> SQS -> drain -> Kafka ->
       { create: true, attributes: { scope: 'file' } },
       async (m) => {
         delivered.set(m.id, JSON.parse(m.data.toString('utf8')) as QualityEvent)
+      },
+    )
+    notificationSubscription = await bus.subscribe(
+      world.topics.quality,
+      `corpus-notifications-${world.id}`,
+      { create: true, attributes: { scope: 'notification' } },
+      async (m) => {
+        const event = JSON.parse(m.data.toString('utf8')) as NotificationQualityEvent
+        notified.set(m.id, { event, attributes: m.attributes })
       },
     )
 
@@ -155,7 +171,11 @@ describe('the bad-input corpus, one night through S3 -> SQS -> drain -> Kafka ->
     const admin = new KafkaAdmin({ brokers: [endpoints.kafka], clientId: `corpus-${world.id}`, logger: silent })
     try {
       await admin.readTopic(world.topics.results, (r) => results.push(decodeMessage(validators.fileResult, r.value)))
-      await admin.readTopic(world.topics.dlq, (r) => deadLetters.push(decodeMessage(validators.deadLetter, r.value)))
+      await admin.readTopic(world.topics.dlq, (r) => {
+        const letter = decodeMessage(validators.deadLetter, r.value)
+        deadLetters.push(letter)
+        deadLetterKeys.set(letter, r.key)
+      })
     } finally {
       await admin.close()
     }
@@ -174,11 +194,21 @@ describe('the bad-input corpus, one night through S3 -> SQS -> drain -> Kafka ->
     // a missing event fails the checks below, which name the file
     await waitFor(() => delivered.size >= fileCases.length, 'a quality event for every file', 30_000).catch(() => {})
     events = [...delivered.values()]
+    await waitFor(
+      () => notified.size >= drainDeadLetters.length,
+      'a notification event for every drain dead letter',
+      30_000,
+    ).catch(() => {})
+    // a moment more, so an extra event (one too many) would be seen too
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    notificationEvents = [...notified.values()]
   }, 240_000)
 
   afterAll(async () => {
     await subscription?.close()
+    await notificationSubscription?.close()
     await bus?.deleteSubscription(`corpus-${world?.id}`)
+    await bus?.deleteSubscription(`corpus-notifications-${world?.id}`)
     await bus?.close()
     sqs?.destroy()
   })
@@ -252,6 +282,47 @@ describe('the bad-input corpus, one night through S3 -> SQS -> drain -> Kafka ->
       expect(letter.error.code).toBe(expected.code)
       expect(letter.reason).toMatch(expected.reason)
     })
+
+    it('has one notification-scope quality event with the message id, the reason and the body', () => {
+      const expected = c.expect as Extract<NotificationCase['expect'], { drain: 'dead-lettered' }>
+      const body = bodies.get(c.name)
+      const { event, attributes } = one(
+        notificationEvents.filter((n) => n.event.body === body),
+        `${c.name}: one notification quality event`,
+      )
+      expect(validators.qualityEvent(event), JSON.stringify(validators.qualityEvent.errors)).toBe(true)
+      expect(event).toMatchObject({ scope: 'notification', status: 'fail', severity: 'fail' })
+      expect(event.reason).toMatch(expected.reason)
+      expect(event.checks.map((k) => [k.name, k.status, k.message])).toEqual([
+        ['notification_readable', 'fail', event.reason],
+      ])
+      expect(attributes).toEqual({ status: 'fail', severity: 'fail', scope: 'notification', run_id: event.runId })
+      // the same message as the dead letter: its key is the queue message id
+      const letter = one(
+        deadLetters.filter((d) => d.stage === 'drain' && d.body === body),
+        `${c.name}: one drain dead letter`,
+      )
+      expect(event.messageId).toBe(deadLetterKeys.get(letter))
+      expect(event.reason).toBe(letter.reason)
+      expect(event.runId).toBe(letter.runId)
+    })
+  })
+
+  it('publishes a notification event for each drain dead letter, and for nothing else', () => {
+    expect(notificationEvents.map((n) => n.event.messageId).sort()).toEqual(
+      deadLetters
+        .filter((d) => d.stage === 'drain')
+        .map((d) => deadLetterKeys.get(d))
+        .sort(),
+    )
+    expect(notificationEvents).toHaveLength(drainDeadLetters.length)
+    // skipped and queued notifications got none: no event carries their bodies
+    for (const c of notifications.filter((n) => n.expect.drain !== 'dead-lettered')) {
+      expect(
+        notificationEvents.filter((n) => n.event.body === bodies.get(c.name)),
+        c.name,
+      ).toEqual([])
+    }
   })
 
   it('counts dead letters by stage and code, files by status and verdicts by status in the metrics', () => {
@@ -278,6 +349,11 @@ describe('the bad-input corpus, one night through S3 -> SQS -> drain -> Kafka ->
         fileCases.filter((c) => c.expect.quality === verdict).length,
       )
     }
+    // one notification verdict per drain dead letter, under no dataset
+    expect(series(metrics, 'ferry_quality_total', { scope: 'notification' })).toBe(drainDeadLetters.length)
+    expect(series(metrics, 'ferry_quality_total', { dataset: '', scope: 'notification', status: 'fail' })).toBe(
+      drainDeadLetters.length,
+    )
     const rejected = fileCases.reduce((n, c) => n + (c.expect.rowsRejected ?? 0), 0)
     expect(series(metrics, 'ferry_rows_total', { kind: 'rejected' })).toBe(rejected)
   })

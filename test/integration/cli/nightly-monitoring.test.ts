@@ -61,6 +61,8 @@ describe('ferry nightly on the local default: pings, grouped alerts and the metr
     expect(metrics).toContain('ferry_files_total{dataset="orders",status="written"} 5')
     expect(metrics).toContain('ferry_files_total{dataset="orders",status="dead-lettered"} 1')
     expect(metrics).toContain('ferry_quality_total{dataset="orders",scope="file",status="fail"} 2')
+    // one verdict per dataset-night: the night's own checks (count, completeness) hold
+    expect(metrics).toContain('ferry_quality_total{dataset="orders",scope="night",status="pass"} 1')
     expect(metrics).toContain('ferry_dead_letters_total{stage="work",code="FERRY_FORMAT"} 1')
     expect(metrics).toMatch(/ferry_last_night_timestamp_seconds \d+/)
     expect(metrics).toContain('ferry_last_successful_night_timestamp_seconds 0')

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { EngineTimeoutError } from '../../../src/core/engine/limits.js'
 import { EnginePool } from '../../../src/core/engine/pool.js'
 import { processFile } from '../../../src/core/engine.js'
-import { bytesReader, memorySink } from '../../../src/core/formats/parquet.js'
+import { type ByteSink, bytesReader, memorySink } from '../../../src/core/formats/parquet.js'
 import { FerryError, FormatError, LimitError } from '../../../src/errors.js'
 import { orders } from '../../../src/schemas/datasets/orders/index.js'
 import { sampleOrdersParquet } from '../../support/orders.js'
@@ -23,6 +23,32 @@ function ordersFile(count: number, defects: number): Uint8Array {
 
 function sinks() {
   return { output: memorySink(), quarantine: memorySink() }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * A memory sink whose writes take a while (each a different time) and that records what it saw: the
+ * most writes in progress at once, the writes finished, and whether one came after `failAt` failed.
+ */
+function slowSink(failAt?: number) {
+  const inner = memorySink()
+  const seen = { calls: 0, finished: 0, busy: 0, mostBusy: 0, afterFailure: false }
+  const sink: ByteSink = {
+    async write(chunk) {
+      const call = seen.calls++
+      if (failAt !== undefined && call > failAt) seen.afterFailure = true
+      seen.busy++
+      seen.mostBusy = Math.max(seen.mostBusy, seen.busy)
+      await sleep(5 + ((call * 7) % 20))
+      seen.busy--
+      if (call === failAt) throw new FerryError('FERRY_SINK_WRITE', 'the bucket said no', { retryable: true })
+      await inner.write(chunk)
+      seen.finished++
+    },
+    close: () => inner.close(),
+  }
+  return { sink, seen }
 }
 
 describe('EnginePool', () => {
@@ -77,6 +103,51 @@ describe('EnginePool', () => {
       expect(await outs[i]!.output.close()).toEqual(expected.output)
       expect(await outs[i]!.quarantine.close()).toEqual(expected.quarantine ?? new Uint8Array(0))
     }
+  })
+
+  it('writes each sink in order, one write at a time, and reports only once every write has landed', async () => {
+    const bytes = ordersFile(6000, 60)
+    // small row groups and batches: many writes to each sink, sent without waiting for the last
+    const options = { rowGroupRows: 500, batchRows: 256 }
+    const output = slowSink()
+    const quarantine = slowSink()
+    const report = await pool.run(
+      bytesReader(bytes),
+      'orders',
+      { output: output.sink, quarantine: quarantine.sink },
+      options,
+    )
+    const expected = await processFile(bytes, orders, options)
+    expect(report).toMatchObject({
+      rowsIn: 6000,
+      rowsOut: 5940,
+      rowsRejected: 60,
+      bytesOut: expected.output.byteLength,
+    })
+    for (const { seen } of [output, quarantine]) {
+      expect(seen.calls).toBeGreaterThan(10)
+      expect(seen).toMatchObject({ finished: seen.calls, busy: 0, mostBusy: 1 })
+    }
+    expect(await output.sink.close()).toEqual(expected.output)
+    expect(await quarantine.sink.close()).toEqual(expected.quarantine)
+  })
+
+  it('fails the file with the error of a failed write, and writes nothing more to that sink', async () => {
+    const bytes = ordersFile(6000, 60)
+    const options = { rowGroupRows: 500, batchRows: 256 }
+    for (const failing of ['output', 'quarantine'] as const) {
+      const broken = slowSink(2)
+      const others = sinks()
+      const err = await pool
+        .run(bytesReader(bytes), 'orders', { ...others, [failing]: broken.sink }, options)
+        .catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(FerryError)
+      expect(err).toMatchObject({ code: 'FERRY_SINK_WRITE', message: 'the bucket said no', retryable: true })
+      expect(broken.seen).toMatchObject({ afterFailure: false, busy: 0 })
+    }
+    // the worker carries on with the next file
+    const report = await pool.run(bytesReader(bytes), 'orders', sinks(), options)
+    expect(report).toMatchObject({ rowsIn: 6000, rowsRejected: 60 })
   })
 
   it('rejects with the engine’s own error types and refuses unknown datasets', async () => {

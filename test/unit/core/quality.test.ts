@@ -5,7 +5,9 @@ import { type FileResult, validators } from '../../../src/core/messages.js'
 import {
   checkFile,
   evaluateFile,
+  MAX_NOTIFICATION_BODY,
   nightQualityEvent,
+  notificationQualityEvent,
   qualityAttributes,
   qualityEvent,
 } from '../../../src/core/quality.js'
@@ -164,5 +166,76 @@ describe('declared checks', () => {
     expect(validators.qualityEvent({ ...event, date: 'yesterday' })).toBe(false)
     expect(validators.qualityEvent({ ...event, scope: 'file' })).toBe(false)
     expect(validators.qualityEvent({ ...event, checks: [] })).toBe(false)
+  })
+})
+
+describe('notification events', () => {
+  // The wire format a subscriber sees, written out: the schema must accept exactly this.
+  const example = {
+    schema: 'ferry.quality/v2',
+    scope: 'notification',
+    runId: '20261124T000100Z-1a2b3c',
+    status: 'fail',
+    severity: 'fail',
+    checks: [
+      {
+        name: 'notification_readable',
+        status: 'fail',
+        severity: 'fail',
+        observed: false,
+        threshold: true,
+        message: 'body is not JSON: Unexpected token < in JSON at position 0',
+      },
+    ],
+    messageId: '5fea7756-0ea4-451a-a703-a558b933e274',
+    reason: 'body is not JSON: Unexpected token < in JSON at position 0',
+    body: '<Event><Records/></Event>',
+    evaluatedAt: '2026-11-24T00:01:02.345Z',
+  }
+
+  it('accepts a notification example, and only with the notification fields', () => {
+    expect(validators.qualityEvent(example), JSON.stringify(validators.qualityEvent.errors)).toBe(true)
+    expect(validators.qualityEvent({ ...example, dataset: 'orders' })).toBe(false)
+    expect(validators.qualityEvent({ ...example, status: 'pass', severity: 'info' })).toBe(false)
+    expect(validators.qualityEvent({ ...example, scope: 'file' })).toBe(false)
+    expect(validators.qualityEvent({ ...example, checks: [] })).toBe(false)
+    expect(validators.qualityEvent({ ...example, body: 'x'.repeat(MAX_NOTIFICATION_BODY + 1) })).toBe(false)
+    for (const field of ['messageId', 'reason', 'body', 'runId', 'evaluatedAt']) {
+      const { [field]: _, ...rest } = example as Record<string, unknown>
+      expect(validators.qualityEvent(rest), field).toBe(false)
+    }
+  })
+
+  it('builds exactly that event, with status/scope/severity attributes and no dataset', () => {
+    const event = notificationQualityEvent(
+      {
+        runId: example.runId,
+        messageId: example.messageId,
+        reason: example.reason,
+        body: example.body,
+      },
+      new Date(example.evaluatedAt),
+    )
+    expect(event).toEqual(example)
+    expect(qualityAttributes(event)).toEqual({
+      status: 'fail',
+      severity: 'fail',
+      scope: 'notification',
+      run_id: example.runId,
+    })
+  })
+
+  it('cuts the body to 4 KiB, never inside a character', () => {
+    const at = (body: string) =>
+      notificationQualityEvent({ runId: 'r', messageId: 'm', reason: 'not JSON', body }, new Date(0)).body
+    expect(at('a'.repeat(10_000))).toBe('a'.repeat(MAX_NOTIFICATION_BODY))
+    expect(at('a'.repeat(MAX_NOTIFICATION_BODY))).toHaveLength(MAX_NOTIFICATION_BODY)
+    expect(at(`${'a'.repeat(MAX_NOTIFICATION_BODY - 1)}🚀`)).toBe('a'.repeat(MAX_NOTIFICATION_BODY - 1))
+    const event = notificationQualityEvent(
+      { runId: 'r', messageId: 'm', reason: 'not JSON', body: '🚀'.repeat(5000) },
+      new Date(0),
+    )
+    expect(validators.qualityEvent(event)).toBe(true)
+    expect(event.body).toBe('🚀'.repeat(MAX_NOTIFICATION_BODY / 2))
   })
 })

@@ -205,10 +205,13 @@ async function* batches(
   const selected = (name: string) => !wanted || wanted.has(name)
   const reader = new BatchReader(footer, file, selected)
   let groupStart = 0
-  for (const [index, group] of metadata.row_groups.entries()) {
+  const groups = metadata.row_groups
+  for (const [index, group] of groups.entries()) {
     const groupRows = Number(group.num_rows)
     if (groupRows === 0) continue
-    await file.load(...groupRange(group))
+    // the next row group is fetched while this one is decoded, so object-store latency overlaps work
+    const next = groups.slice(index + 1).find((later) => Number(later.num_rows) > 0)
+    await file.load(...groupRange(group), next && groupRange(next))
     const readers = groupReaders(metadata, group, index, file, decoder === 'fast', selected)
     // hyparquet decodes each slice from the start of its pages, so it gets few, large slices
     const step = readers.every((reader) => 'cursor' in reader) ? maxRows : Math.max(maxRows, HYPARQUET_SLICE_ROWS)

@@ -3,6 +3,11 @@ import type { RangeReader } from './io.js'
 
 /** A row group's column chunks are fetched in one request unless they are larger than this. */
 const MAX_WINDOW_BYTES = 64 * 1024 * 1024
+/**
+ * The next window is fetched while the current one is decoded unless it is larger than this: memory
+ * then holds two windows, the one being decoded and the one on its way.
+ */
+const MAX_READ_AHEAD_BYTES = 16 * 1024 * 1024
 
 /** hyparquet decodes from ArrayBuffers; a view onto a larger buffer is copied out. */
 function ownArrayBuffer(bytes: Uint8Array): ArrayBuffer {
@@ -34,24 +39,43 @@ export function groupRange(group: RowGroup): [number, number] {
 
 /**
  * A RangeReader with one loaded window (a row group's column chunks), so that a row group costs one
- * request, not one per column. Doubles as hyparquet's file interface.
+ * request, not one per column, and, told which window comes next, with that one on its way while the
+ * current one is decoded, so that the next row group does not wait for the reader. Doubles as
+ * hyparquet's file interface.
  */
 export class WindowedFile implements AsyncBuffer {
   readonly byteLength: number
   private readonly reader: RangeReader
   private window: { start: number; bytes: Uint8Array } | undefined
+  /** the window asked for ahead of its `load` */
+  private ahead: { start: number; end: number; bytes: Promise<Uint8Array> } | undefined
 
   constructor(reader: RangeReader) {
     this.reader = reader
     this.byteLength = reader.size
   }
 
-  /** Fetches `[start, end)` as the window, unless it is too large to hold (then reads go to the reader). */
-  async load(start: number, end: number): Promise<void> {
+  /**
+   * Fetches `[start, end)` as the window, unless it is too large to hold (then reads go to the reader),
+   * and starts fetching `next`, the window of the following `load`, if given and not too large. A
+   * read ahead that fails fails that `load`; one never loaded is dropped.
+   */
+  async load(start: number, end: number, next?: readonly [number, number]): Promise<void> {
     this.window = undefined
+    const ahead = this.ahead
+    this.ahead = undefined
+    let bytes: Promise<Uint8Array> | undefined
     if (start < end && end - start <= MAX_WINDOW_BYTES) {
-      this.window = { start, bytes: await this.reader.read(start, end) }
+      bytes = ahead && ahead.start === start && ahead.end === end ? ahead.bytes : this.reader.read(start, end)
     }
+    if (next && next[0] < next[1] && next[1] - next[0] <= MAX_READ_AHEAD_BYTES) {
+      const [nextStart, nextEnd] = next
+      const coming = this.reader.read(nextStart, nextEnd)
+      // awaited by the next load; until then, or if that never comes, a failure is not unhandled
+      coming.catch(() => undefined)
+      this.ahead = { start: nextStart, end: nextEnd, bytes: coming }
+    }
+    if (bytes) this.window = { start, bytes: await bytes }
   }
 
   /** Bytes `[start, end)`: a view of the window when it holds them, else read. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { notificationQualityEvent } from '../../../../src/core/quality.js'
 import {
   type Failure,
   failuresOf,
@@ -36,6 +37,15 @@ describe('failuresOf', () => {
       quarantine: 'gs://lake/quarantine/orders/a.csv.jsonl',
     })
     expect(second).toMatchObject({ check: 'rejected_rate', observed: '0.2', threshold: '0.05' })
+  })
+
+  it('gives nothing for a notification event: nightFailures counts dead-lettered notifications', () => {
+    const event = notificationQualityEvent(
+      { runId, messageId: 'm-1', reason: 'body is not JSON', body: '<xml/>' },
+      new Date('2026-11-24T00:01:00Z'),
+    )
+    expect(event.status).toBe('fail')
+    expect(failuresOf(event)).toEqual([])
   })
 })
 
