@@ -6,7 +6,7 @@ import { LocalEventBus } from '../../../src/adapters/local/event-bus.js'
 import { Exit } from '../../../src/cli/command.js'
 import { attributeFilter, describeEvent } from '../../../src/cli/commands/subscribe.js'
 import { main } from '../../../src/cli/main.js'
-import { encodeMessage, type FileResult, type QualityMessage, validators } from '../../../src/core/messages.js'
+import { encodeMessage, type QualityMessage, validators } from '../../../src/core/messages.js'
 import {
   checkFile,
   nightQualityEvent,
@@ -15,30 +15,15 @@ import {
   qualityEvent,
 } from '../../../src/core/quality.js'
 import type { BusMessage } from '../../../src/ports.js'
+import { sampleFileResult } from '../../support/file-result.js'
 
 const at = new Date('2026-11-24T00:05:00.000Z')
 
-const fileResult: FileResult = {
-  schema: 'ferry.file-result/v1',
-  runId: 'run-1',
-  traceId: '0123456789abcdef0123456789abcdef',
-  dataset: 'orders',
+const fileResult = sampleFileResult({
   source: { bucket: 'landing', key: 'orders/a.csv', uri: 's3://landing/orders/a.csv', size: 10 },
-  status: 'written',
   rowsIn: 10,
   rowsOut: 10,
-  rowsRejected: 0,
-  bytesIn: 10,
-  bytesOut: 10,
-  durationsMs: { total: 1 },
-  output: 'gs://lake/orders/a.parquet',
-  quarantine: null,
-  firstErrors: [],
-  error: null,
-  attempts: 1,
-  eventDate: '2026-11-23',
-  processedAt: '2026-11-24T00:01:00.000Z',
-}
+})
 
 const events: QualityMessage[] = [
   qualityEvent(fileResult, checkFile(fileResult, { minRowRatio: 0.95, maxRejectedRate: 0.05 }), at),

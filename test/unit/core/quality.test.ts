@@ -11,31 +11,9 @@ import {
   qualityAttributes,
   qualityEvent,
 } from '../../../src/core/quality.js'
+import { sampleFileResult } from '../../support/file-result.js'
 
-function result(overrides: Partial<FileResult>): FileResult {
-  return {
-    schema: 'ferry.file-result/v1',
-    runId: 'run-1',
-    traceId: '0123456789abcdef0123456789abcdef',
-    dataset: 'orders',
-    source: { bucket: 'landing', key: 'orders/a.parquet', uri: 's3://landing/orders/a.parquet', size: 10 },
-    status: 'written',
-    rowsIn: 100,
-    rowsOut: 100,
-    rowsRejected: 0,
-    bytesIn: 10,
-    bytesOut: 10,
-    durationsMs: { total: 1 },
-    output: 'gs://lake/orders/a.parquet',
-    quarantine: null,
-    firstErrors: [],
-    error: null,
-    attempts: 1,
-    eventDate: '2026-11-23',
-    processedAt: '2026-11-24T00:01:00.000Z',
-    ...overrides,
-  }
-}
+const result = sampleFileResult
 
 const thresholds = { minRowRatio: 0.95, maxRejectedRate: 0.05 }
 const failed = (r: FileResult) =>
