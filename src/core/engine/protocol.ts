@@ -30,6 +30,8 @@ export interface SerializedError {
   retryable?: boolean
   context?: Record<string, unknown>
   feature?: string
+  /** where it was thrown, in the worker: the main thread's own stack would only show the message port */
+  stack?: string
 }
 
 export function serializeError(err: unknown): SerializedError {
@@ -41,14 +43,24 @@ export function serializeError(err: unknown): SerializedError {
       retryable: err.retryable,
       context: err.context,
       feature: err instanceof UnsupportedError ? err.feature : undefined,
+      stack: err.stack,
     }
   }
-  if (err instanceof Error) return { name: err.name, message: err.message }
+  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack }
   return { name: 'Error', message: String(err) }
 }
 
-/** The error as the main thread throws it: the same Ferry class, code, flag and context where known. */
+/**
+ * The error as the main thread throws it: the same Ferry class, code, flag and context where known,
+ * and the worker's stack.
+ */
 export function deserializeError(data: SerializedError): Error {
+  const err = rebuild(data)
+  if (data.stack) err.stack = data.stack
+  return err
+}
+
+function rebuild(data: SerializedError): Error {
   const options = { retryable: data.retryable, context: data.context }
   switch (data.name) {
     case 'FormatError':
