@@ -147,6 +147,8 @@ export interface ConsumeOptions {
    * A throw stops consumption without committing, and consume() rejects with that error.
    */
   handler: (record: ConsumedRecord) => Promise<void>
+  /** called each time this consumer has joined the group with its partitions (again after a rebalance) */
+  onJoined?: () => void
 }
 
 export interface TopicSpec {

@@ -99,6 +99,8 @@ export class KafkaEventLog implements EventLog {
       })
       stop()
     })
+    const { onJoined } = options
+    if (onJoined) consumer.on(consumer.events.GROUP_JOIN, () => onJoined())
     try {
       await consumer.connect()
       await consumer.subscribe({ topic: options.topic, fromBeginning: true })

@@ -16,7 +16,8 @@ export const serveCommand: Command = {
 
 For users who do not want cron. Runs the ferry-work and ferry-quality consumers continuously and
 drains the notification queue on a schedule (a 5-field cron expression in a time zone). Serves
-Prometheus metrics on /metrics and probes on /healthz (alive) and /readyz (consuming).
+Prometheus metrics on /metrics and probes on /healthz (alive) and /readyz (both consumers have joined
+their groups).
 On SIGTERM it stops consuming, lets the file in hand finish and commit, then disconnects.
 
 Example:
@@ -38,13 +39,15 @@ Example:
     // One ledger view for drain, work and quality: they all write through it, so it stays current.
     const ledger = new LedgerTracker(infra.ledger, logger.child({ component: 'ledger' }))
     let consuming = 0
+    const joined = new Set<string>()
     const ops = await startOps({ ...args, values: { 'metrics-port': '9464', ...args.values } }, logger, {
       log: infra.log,
       groups: [
         { group: config.kafka.groups.work, topic: config.kafka.topics.objects },
         { group: config.kafka.groups.quality, topic: config.kafka.topics.results },
       ],
-      health: { live: () => true, ready: () => consuming === 2 && !stop.signal.aborted },
+      // ready once both consumers are in their groups with partitions, not merely started
+      health: { live: () => true, ready: () => joined.size === 2 && consuming === 2 && !stop.signal.aborted },
     })
     ctx.out(
       `ferry serve: metrics on http://127.0.0.1:${ops.server?.port}/metrics; schedule "${schedule.expression}" (${schedule.timeZone})`,
@@ -93,6 +96,7 @@ Example:
               groupId: config.kafka.groups.work,
               topic: config.kafka.topics.objects,
               signal: stop.signal,
+              onJoined: () => joined.add('work'),
               handler: workHandler(infra, config, datasets, logger, engine, stop.signal, ledger),
             }),
           ),
@@ -102,6 +106,7 @@ Example:
             groupId: config.kafka.groups.quality,
             topic: config.kafka.topics.results,
             signal: stop.signal,
+            onJoined: () => joined.add('quality'),
             handler: createQualityHandler({
               bus: infra.bus,
               topic: config.bus.topic,

@@ -24,14 +24,19 @@ describe('KafkaEventLog on the embedded broker', () => {
     }))
     await log.produce(topic, records)
     const seen: ConsumedRecord[] = []
+    let joinedBeforeFirstRecord: boolean | undefined
+    let joins = 0
     await log.consume({
       groupId: `g-${unique()}`,
       topic,
       untilIdle: { idleMs: 200 },
       handler: async (r) => {
+        joinedBeforeFirstRecord ??= joins > 0
         seen.push(r)
       },
+      onJoined: () => joins++,
     })
+    expect(joinedBeforeFirstRecord).toBe(true)
     expect(seen.map((r) => r.key).sort()).toEqual(records.map((r) => r.key).sort())
     const first = seen.find((r) => r.key === 'k7')
     expect(first?.value.toString()).toBe('v7')
