@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js'
 import { checksProblems, type DatasetChecks } from './checks/config.js'
 import type { OutputColumn, Row } from './formats/columns.js'
+import { CSV_DELIMITERS, type CsvDelimiter } from './formats/csv.js'
 import { DEFAULT_THRESHOLDS, type FileThresholds } from './quality.js'
 import { type ColumnStep, rowTransform } from './transform.js'
 
@@ -34,6 +35,8 @@ export interface Dataset {
   quality: FileThresholds
   /** declared data-quality checks (src/core/checks/config.ts); none when absent */
   checks?: DatasetChecks
+  /** how this dataset's CSV files are written: the field separator (default by name: tab for .tsv, else comma) */
+  csv?: { delimiter: CsvDelimiter }
 }
 
 /** A dataset needs `transform`, `columns`, or both when `transform` is the one derived from `columns`. */
@@ -76,6 +79,10 @@ export function defineDataset(definition: DatasetDefinition): Dataset {
   }
   if (definition.outputColumns.length === 0) problems.push('at least one output column is required')
   if (definition.checks !== undefined) problems.push(...checksProblems(definition.checks, definition.outputColumns))
+  const delimiter = definition.csv?.delimiter
+  if (delimiter !== undefined && !(CSV_DELIMITERS as readonly string[]).includes(delimiter)) {
+    problems.push(`csv.delimiter must be one of ${CSV_DELIMITERS.map((d) => JSON.stringify(d)).join(', ')}`)
+  }
   const transform = transforms(definition)
   if (!transform) problems.push('a transform or column steps are required')
   if (problems.length > 0 || !transform) throw new ConfigError(`dataset ${definition.name} is invalid`, problems)

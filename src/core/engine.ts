@@ -121,7 +121,12 @@ async function run(
   const durationsMs = { read: 0, validate: 0, transform: 0, write: 0 }
   const outputSink = counting(sinks.output)
   let started = performance.now()
-  const input = await openSource(reader, { key: options.key, schema: dataset.schema, limits })
+  const input = await openSource(reader, {
+    key: options.key,
+    schema: dataset.schema,
+    delimiter: dataset.csv?.delimiter,
+    limits,
+  })
   const checkRows = input.info.format === 'parquet' ? limits.maxRowBytes : undefined
   const output = new ParquetStreamWriter(dataset.outputColumns, outputSink, options)
   const quarantine = new Quarantine(sinks.quarantine)

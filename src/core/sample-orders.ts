@@ -160,16 +160,20 @@ export function spoilRows(random: Random, rows: Row[], count: number): void {
   }
 }
 
-function csvField(value: unknown): string {
+function csvField(value: unknown, delimiter: string): string {
   if (value === null || value === undefined) return ''
   const text = String(value)
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
+  return /["\r\n]/.test(text) || text.includes(delimiter) ? `"${text.replaceAll('"', '""')}"` : text
 }
 
-/** Orders as CSV with a header row, CRLF line ends and RFC 4180 quoting; nulls are empty fields. */
-export function ordersCsv(rows: readonly Row[]): Uint8Array {
+/**
+ * Orders as CSV with a header row, CRLF line ends and RFC 4180 quoting; nulls are empty fields. A
+ * delimiter other than the comma gives the semicolon, tab or pipe files some exporters write.
+ */
+export function ordersCsv(rows: readonly Row[], delimiter = ','): Uint8Array {
   const names = ORDER_INPUT_COLUMNS.map((column) => column.name)
-  const lines = [names.join(','), ...rows.map((row) => names.map((name) => csvField(row[name])).join(','))]
+  const line = (values: string[]) => values.join(delimiter)
+  const lines = [line(names), ...rows.map((row) => line(names.map((name) => csvField(row[name], delimiter))))]
   return new TextEncoder().encode(`${lines.join('\r\n')}\r\n`)
 }
 

@@ -7,8 +7,8 @@
  */
 import type { JsonSchema, Row } from '../dataset.js'
 import { collect, gunzip } from '../formats/compression.js'
-import { readCsv } from '../formats/csv.js'
-import { type DetectedFormat, detectFormat } from '../formats/detect.js'
+import { type CsvDelimiter, readCsv } from '../formats/csv.js'
+import { csvDelimiterOf, type DetectedFormat, detectFormat } from '../formats/detect.js'
 import { readNdjson } from '../formats/ndjson.js'
 import {
   type BatchOptions,
@@ -44,6 +44,8 @@ export interface InputOptions {
   key?: string
   /** types CSV columns */
   schema: JsonSchema
+  /** the dataset's CSV separator, if it sets one; else the key's (see `csvDelimiterOf`) */
+  delimiter?: CsvDelimiter
   limits: EngineLimits
 }
 
@@ -123,10 +125,11 @@ function textInput(detected: DetectedFormat, bytes: AsyncIterable<Uint8Array>, o
   return {
     info,
     async *batches({ maxRows }) {
+      const delimiter = options.delimiter ?? csvDelimiterOf(options.key ?? '')
       const readerOptions = { batchRows: maxRows, maxRecordBytes: limits.maxRowBytes }
       const records =
         detected.format === 'csv'
-          ? readCsv(bytes, { ...readerOptions, schema: options.schema })
+          ? readCsv(bytes, { ...readerOptions, schema: options.schema, delimiter })
           : readNdjson(bytes, readerOptions)
       for await (const batch of records) {
         const count = batch.rows.length + (batch.rowErrors?.length ?? 0)

@@ -16,13 +16,18 @@ export interface CsvOptions {
   batchRows?: number
   /** a record longer than this is an unterminated quote or not CSV: LimitError (default 16 MiB) */
   maxRecordBytes?: number
+  /** the field separator; default `,` (see CSV_DELIMITERS) */
+  delimiter?: CsvDelimiter
 }
+
+/** Separators exports use: comma (RFC 4180), semicolon (locales with a decimal comma), tab, pipe. */
+export const CSV_DELIMITERS = [',', ';', '\t', '|'] as const
+export type CsvDelimiter = (typeof CSV_DELIMITERS)[number]
 
 const DEFAULT_BATCH_ROWS = 5000
 const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024
 
 const QUOTE = 0x22
-const COMMA = 0x2c
 const LF = 0x0a
 const CR = 0x0d
 
@@ -71,10 +76,15 @@ function countLineFeeds(buf: Uint8Array, start: number, end: number): number {
  * What follows a field: a comma (another field), a line end or the end of input (the record ends),
  * 'more' when the buffer ends too early to tell, or 'text' for anything else.
  */
-function afterField(buf: Uint8Array, i: number, final: boolean): RecordEnd | 'more' | 'field' | 'text' {
+function afterField(
+  buf: Uint8Array,
+  i: number,
+  final: boolean,
+  delimiter: number,
+): RecordEnd | 'more' | 'field' | 'text' {
   if (i >= buf.length) return final ? { end: i, next: i } : 'more'
   const c = buf[i]
-  if (c === COMMA) return 'field'
+  if (c === delimiter) return 'field'
   if (c === LF) return { end: i, next: i + 1 }
   if (c !== CR) return 'text'
   // a lone CR ends a line too (old Mac exports); a CR at the end of a chunk may be half of CRLF
@@ -88,7 +98,13 @@ function afterField(buf: Uint8Array, i: number, final: boolean): RecordEnd | 'mo
  * record ends at the next line break, so the records after it still read; a quote never closed sets
  * it too, but that record can only run to the end of the input.
  */
-function scanRecord(buf: Uint8Array, start: number, final: boolean, spans: Spans): RecordEnd | undefined {
+function scanRecord(
+  buf: Uint8Array,
+  start: number,
+  final: boolean,
+  spans: Spans,
+  delimiter: number,
+): RecordEnd | undefined {
   spans.reset()
   let i = start
   for (;;) {
@@ -113,7 +129,7 @@ function scanRecord(buf: Uint8Array, start: number, final: boolean, spans: Spans
       spans.innerLines += countLineFeeds(buf, i, close)
       spans.push(i + 1, close, kind)
       i = close + 1
-      const after = afterField(buf, i, final)
+      const after = afterField(buf, i, final, delimiter)
       if (after === 'more') return undefined
       if (after === 'field') {
         i++
@@ -126,10 +142,10 @@ function scanRecord(buf: Uint8Array, start: number, final: boolean, spans: Spans
     let j = i
     while (j < buf.length) {
       const c = buf[j]
-      if (c === COMMA || c === LF || c === CR) break
+      if (c === delimiter || c === LF || c === CR) break
       j++
     }
-    const after = afterField(buf, j, final)
+    const after = afterField(buf, j, final, delimiter)
     if (after === 'more') return undefined
     spans.push(i, j, PLAIN)
     if (after === 'field') {
@@ -200,10 +216,12 @@ class CsvReader {
 
   private readonly options: CsvOptions
   private readonly maxRecordBytes: number
+  private readonly delimiter: number
 
   constructor(options: CsvOptions) {
     this.options = options
     this.maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
+    this.delimiter = (options.delimiter ?? ',').charCodeAt(0)
   }
 
   get pending(): number {
@@ -217,7 +235,7 @@ class CsvReader {
   consume(buf: Buffer, start: number, final: boolean, batchRows: number): number {
     let at = start
     while (at < buf.length && this.pending < batchRows) {
-      const end = scanRecord(buf, at, final, this.spans)
+      const end = scanRecord(buf, at, final, this.spans, this.delimiter)
       if (!end) break
       if (end.end - at > this.maxRecordBytes) throw tooLong(this.line, this.maxRecordBytes)
       this.take(buf, at, end.end)
@@ -372,8 +390,8 @@ export async function* readCsv(input: ByteSource, options: CsvOptions = {}): Asy
  * `ferry inspect` shows without reading the file. Throws like `readCsv` for a bad header, and
  * FormatError when the bytes end before the header does.
  */
-export function readCsvHeader(start: Uint8Array): string[] {
-  const reader = new CsvReader({})
+export function readCsvHeader(start: Uint8Array, delimiter?: CsvDelimiter): string[] {
+  const reader = new CsvReader({ delimiter })
   let buf = Buffer.from(start.buffer, start.byteOffset, start.byteLength)
   if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3)
   reader.consume(buf, 0, false, 1)

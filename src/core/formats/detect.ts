@@ -5,7 +5,7 @@
 import { FormatError, UnsupportedError } from '../../errors.js'
 import type { JsonSchema } from '../dataset.js'
 import { byteChunks, collect, gunzip, hasGzipSuffix, isGzip, stripGzipSuffix } from './compression.js'
-import { readCsv } from './csv.js'
+import { type CsvDelimiter, readCsv } from './csv.js'
 import { readNdjson } from './ndjson.js'
 import { readParquet } from './parquet.js'
 import type { RecordBatch } from './records.js'
@@ -26,15 +26,22 @@ export interface ReadOptions {
   maxDecompressedBytes?: number
   /** rows per CSV/NDJSON batch (default 5000); Parquet batches are row groups */
   batchRows?: number
+  /** the CSV field separator; default by the key (see `csvDelimiterOf`) */
+  delimiter?: CsvDelimiter
 }
 
 const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31] // "PAR1"
 
 const EXTENSIONS: Array<[RegExp, FileFormat]> = [
   [/\.parquet$/i, 'parquet'],
-  [/\.csv$/i, 'csv'],
+  [/\.(csv|tsv)$/i, 'csv'],
   [/\.(ndjson|jsonl)$/i, 'ndjson'],
 ]
+
+/** The separator a CSV file's name implies: tab for `.tsv` (gzipped or not), else comma. */
+export function csvDelimiterOf(key: string): CsvDelimiter {
+  return /\.tsv$/i.test(stripGzipSuffix(key)) ? '\t' : ','
+}
 
 function formatByName(name: string): FileFormat | undefined {
   return EXTENSIONS.find(([pattern]) => pattern.test(name))?.[1]
@@ -61,7 +68,7 @@ export function detectFormat(key: string, head: Uint8Array): DetectedFormat {
   if (!format) {
     throw new UnsupportedError(
       'file-format',
-      `cannot tell the format of ${key}: not Parquet by its bytes, and the name does not end in .parquet, .csv, .ndjson or .jsonl${gzip ? ' before .gz' : ''}`,
+      `cannot tell the format of ${key}: not Parquet by its bytes, and the name does not end in .parquet, .csv, .tsv, .ndjson or .jsonl${gzip ? ' before .gz' : ''}`,
     )
   }
   return { format, compression: gzip ? 'gzip' : 'none' }
@@ -85,7 +92,10 @@ export async function* readRecords(
   }
   const text = compression === 'gzip' ? inflate() : bytes
   const textOptions = { batchRows: options.batchRows }
-  yield* format === 'csv' ? readCsv(text, { ...textOptions, schema: options.schema }) : readNdjson(text, textOptions)
+  const delimiter = options.delimiter ?? csvDelimiterOf(key)
+  yield* format === 'csv'
+    ? readCsv(text, { ...textOptions, schema: options.schema, delimiter })
+    : readNdjson(text, textOptions)
 }
 
 /** The zero-based index of each of `batch.rows`: the batch's record indices less those of its row errors. */

@@ -4,7 +4,7 @@
  */
 import { byteChunks, gunzip } from '../../core/formats/compression.js'
 import { readCsvHeader } from '../../core/formats/csv.js'
-import { type DetectedFormat, detectFormat } from '../../core/formats/detect.js'
+import { csvDelimiterOf, type DetectedFormat, detectFormat } from '../../core/formats/detect.js'
 import { readNdjson } from '../../core/formats/ndjson.js'
 import { bytes, int } from '../report/format.js'
 import { fetchFooter, type ParquetFooterSummary, type StatValue, summariseFooter } from './parquet-footer.js'
@@ -74,7 +74,13 @@ export async function inspectObject(source: ObjectSource): Promise<Inspection> {
   }
   const start = await textStart(source, detected.compression === 'gzip')
   if (detected.format === 'csv') {
-    return { ...base, ...detected, format: 'csv', header: readCsvHeader(start), bytesFetched: source.bytesRead }
+    return {
+      ...base,
+      ...detected,
+      format: 'csv',
+      header: readCsvHeader(start, csvDelimiterOf(source.key)),
+      bytesFetched: source.bytesRead,
+    }
   }
   const first = await readNdjson(start, { batchRows: 1 }).next()
   const batch = first.done ? undefined : first.value

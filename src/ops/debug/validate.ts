@@ -79,7 +79,10 @@ export async function validateObject(
     if (summary.firstErrors.length < maxErrors) summary.firstErrors.push(problem)
   }
   // Problems are gathered per batch and sorted, so a read error and a schema error keep file order.
-  for await (const batch of readRecords(source.key, bytes, { schema: dataset.schema })) {
+  for await (const batch of readRecords(source.key, bytes, {
+    schema: dataset.schema,
+    delimiter: dataset.csv?.delimiter,
+  })) {
     const problems: RecordProblem[] = []
     for (const error of batch.rowErrors ?? []) {
       problems.push({ row: error.row + 1, instancePath: '', keyword: 'read', message: error.message })

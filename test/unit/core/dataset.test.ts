@@ -48,6 +48,15 @@ describe('defineDataset', () => {
     expect(dataset('d', /d/).quality).toEqual({ minRowRatio: 0.95, maxRejectedRate: 0.05 })
   })
 
+  it('takes a CSV separator Ferry reads and refuses any other', () => {
+    expect(defineDataset({ ...dataset('d', /d/), csv: { delimiter: ';' } }).csv).toEqual({ delimiter: ';' })
+    // a definition loaded from JSON is not checked by the compiler
+    const colon = { delimiter: ':' } as unknown as { delimiter: ';' }
+    expect(() => defineDataset({ ...dataset('d', /d/), csv: colon })).toThrow(
+      /csv\.delimiter must be one of ",", ";", "\\t", "\|"/,
+    )
+  })
+
   it('keeps thresholds that are given', () => {
     const d = defineDataset({ ...dataset('d', /d/), quality: { maxRejectedRate: 0.2 } })
     expect(d.quality).toEqual({ minRowRatio: 0.95, maxRejectedRate: 0.2 })

@@ -45,6 +45,8 @@ describe('processSource on text formats', () => {
       ['orders/a.csv.gz', gzipSync(ordersCsv(rows))],
       ['orders/a.ndjson.gz', gzipSync(ordersNdjson(rows))],
       ['orders/a.parquet.gz', gzipSync(parquet)],
+      ['orders/a.tsv', ordersCsv(rows, '\t')],
+      ['orders/a.tsv.gz', gzipSync(ordersCsv(rows, '\t'))],
     ]
     for (const [key, bytes] of inputs) {
       const file = await run(bytes, key)
@@ -58,6 +60,18 @@ describe('processSource on text formats', () => {
       expect(quarantined(file), key).toEqual(quarantined(reference))
       expect(file.eventDate).toBe(reference.eventDate)
     }
+  })
+
+  it("reads a dataset's semicolon CSV like any other, and quarantines it for a dataset that expects commas", async () => {
+    const semicolons = ordersCsv(rows, ';')
+    const reference = await run(parquet, 'orders/a.parquet')
+    const european = { ...orders, csv: { delimiter: ';' as const } }
+    const file = await processFile(semicolons, european, { key: 'orders/a.csv', batchRows: 700 })
+    expect(Buffer.from(file.output).equals(Buffer.from(reference.output))).toBe(true)
+    // read with commas, each line is one field named by the whole header: refused, never half-read
+    const misread = await run(semicolons, 'orders/a.csv')
+    expect(misread).toMatchObject({ rowsIn: 3000, rowsOut: 0, rowsRejected: 3000 })
+    expect(misread.firstErrors.map((e) => e.keyword)).toContain('additionalProperties')
   })
 
   it('reports the format, and text columns by name without a type, so drift checks see added columns', async () => {

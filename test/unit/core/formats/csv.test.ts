@@ -234,3 +234,21 @@ describe('columnConverter', () => {
     expect(columnConverter({ type: 'number' })('12345678901234567890')).toBe(12345678901234567000)
   })
 })
+
+describe('readCsv delimiters', () => {
+  it('splits on the chosen separator only, quoting it where a value holds it', async () => {
+    for (const delimiter of [';', '\t', '|'] as const) {
+      const d = delimiter
+      const csv = `a${d}b${d}c\n1,5${d}"x${d}y"${d}"say ""hi"""\n2${d}3\n`
+      const batches: RecordBatch[] = []
+      for await (const batch of readCsv(text(csv), { delimiter })) batches.push(batch)
+      expect(
+        batches.flatMap((b) => b.rows),
+        JSON.stringify(d),
+      ).toEqual([{ a: '1,5', b: `x${d}y`, c: 'say "hi"' }])
+      expect(batches.flatMap((b) => b.rowErrors ?? []).map((e) => e.message)).toEqual([
+        'line 3: expected 3 fields, found 2',
+      ])
+    }
+  })
+})

@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import type { OutputColumn } from '../../../../src/core/formats/columns.js'
-import { detectFormat, type RecordBatch, readRecords, rowIndexes } from '../../../../src/core/formats/detect.js'
+import {
+  csvDelimiterOf,
+  detectFormat,
+  type RecordBatch,
+  readRecords,
+  rowIndexes,
+} from '../../../../src/core/formats/detect.js'
 import { writeParquet } from '../../../../src/core/formats/parquet.js'
 import { FormatError, LimitError, UnsupportedError } from '../../../../src/errors.js'
 import { orders } from '../../../../src/schemas/datasets/orders/index.js'
@@ -39,6 +45,13 @@ describe('detectFormat', () => {
     expect(detectFormat('a/b.jsonl', text('{}'))).toEqual({ format: 'ndjson', compression: 'none' })
     // a .parquet name without the magic still goes to the Parquet reader, which says what is wrong
     expect(detectFormat('a/b.parquet', text('oops'))).toEqual({ format: 'parquet', compression: 'none' })
+  })
+
+  it('reads .tsv as CSV separated by tabs, gzipped or not', () => {
+    expect(detectFormat('a/b.tsv', text('a\tb'))).toEqual({ format: 'csv', compression: 'none' })
+    expect(csvDelimiterOf('a/b.TSV')).toBe('\t')
+    expect(csvDelimiterOf('a/b.tsv.gz')).toBe('\t')
+    expect(csvDelimiterOf('a/b.csv.gz')).toBe(',')
   })
 
   it('refuses a .gz that is not gzip, and names it when the format cannot be told', () => {
