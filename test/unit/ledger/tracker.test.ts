@@ -4,6 +4,7 @@ import type { LedgerStore } from '../../../src/ledger/store.js'
 import { LedgerTracker } from '../../../src/ledger/tracker.js'
 import { ledgerKey } from '../../../src/ledger/transitions.js'
 import { createLogger } from '../../../src/ops/logger.js'
+import { sampleFileResult } from '../../support/file-result.js'
 
 /** A store in memory: what was written, in order, and how often the ledger was read. */
 function memoryStore(initial: LedgerEntry[] = []) {
@@ -41,27 +42,16 @@ function message(runId: string, eTag = 'e1', extra: Partial<ObjectMessage> = {})
 }
 
 function resultFor(m: ObjectMessage): FileResult {
-  return {
-    schema: 'ferry.file-result/v1',
+  return sampleFileResult({
     runId: m.runId,
     traceId: m.traceId,
-    dataset: 'orders',
     source: { bucket: m.bucket, key: m.key, uri: 's3://landing/orders/a.parquet', size: 10, eTag: m.eTag ?? '' },
-    status: 'written',
     rowsIn: 3,
     rowsOut: 3,
-    rowsRejected: 0,
-    bytesIn: 10,
     bytesOut: 9,
     durationsMs: { total: 5 },
-    output: 'gs://lake/orders/a.parquet',
-    quarantine: null,
-    firstErrors: [],
-    error: null,
-    attempts: 1,
-    eventDate: '2026-11-23',
     processedAt: '2026-11-24T00:02:00.000Z',
-  }
+  })
 }
 
 const at = (offset: string) => ({ topic: 'ferry.objects', partition: 2, offset })
