@@ -33,13 +33,19 @@ import {
 } from '@duckdb/node-api'
 import type { SchemaElement } from 'hyparquet'
 import { parquetWriteBuffer } from 'hyparquet-writer'
+import { datasetFromSpec } from '../src/core/dataset-spec.js'
 import { EnginePool } from '../src/core/engine/pool.js'
 import { openFileReader, openFileSink } from '../src/core/engine/sources.js'
 import { processSource } from '../src/core/engine.js'
 import { ParquetEncoder } from '../src/core/formats/parquet/encode/file.js'
 import { ParquetStreamWriter } from '../src/core/formats/parquet.js'
 import { ORDER_INPUT_COLUMNS, orderRows, seededRandom, spoilRows } from '../src/core/sample-orders.js'
-import { ORDER_OUTPUT_COLUMNS, orders, transformOrder } from '../src/schemas/datasets/orders/index.js'
+import { exampleDatasets } from '../src/project/example.js'
+
+const ordersSpec = exampleDatasets().find((d) => d.name === 'orders')!
+const orders = datasetFromSpec(ordersSpec)
+const ORDER_OUTPUT_COLUMNS = orders.outputColumns
+const transformOrder = orders.transform
 
 const CACHE = resolve('.bench-cache')
 /** bump when the generated data changes, so stale cache files are not reused */
@@ -114,7 +120,7 @@ async function engineOnce(input: string, output: string, pool: EnginePool | unde
 }
 
 async function engineChild(mode: 'engine' | 'pool', input: string, output: string, runs: number): Promise<Measurement> {
-  const pool = mode === 'pool' ? new EnginePool({ size: 1, timeoutMs: 600_000 }) : undefined
+  const pool = mode === 'pool' ? new EnginePool({ datasets: [ordersSpec], size: 1, timeoutMs: 600_000 }) : undefined
   const results: Array<Awaited<ReturnType<typeof engineOnce>>> = []
   for (let run = 0; run < runs; run++) results.push(await engineOnce(input, output, pool))
   await pool?.close()

@@ -11,7 +11,9 @@ import type { Row } from '../src/core/dataset.js'
 import { seededRandom } from '../src/core/sample-orders.js'
 import { compileRowValidator } from '../src/core/validate.js'
 import { type ColumnBatch, compileColumnarValidator, rowAt } from '../src/core/validation/columnar.js'
-import schema from '../src/schemas/datasets/orders/schema.json' with { type: 'json' }
+import { exampleDatasets } from '../src/project/example.js'
+
+const { schema } = exampleDatasets().find((d) => d.name === 'orders')!
 
 const ROWS = Number(process.argv[2] ?? 1_000_000)
 /** rows per batch, about one Parquet row group */

@@ -1,9 +1,8 @@
 import { join } from 'node:path'
 import type { FerryConfig } from '../config/load.js'
-import { KafkaLedgerStore } from '../ledger/store.js'
+import { KafkaLedgerStore, type LedgerStore } from '../ledger/store.js'
 import type { Logger } from '../ops/logger.js'
-import type { Infrastructure } from '../ops/night.js'
-import type { ObjectStore } from '../ports.js'
+import type { EventBus, EventLog, NotificationQueue, ObjectStore } from '../ports.js'
 import { GcsObjectStore } from './gcs/object-store.js'
 import { KafkaAdmin } from './kafka/admin.js'
 import { startEmbeddedBroker } from './kafka/embedded.js'
@@ -15,12 +14,46 @@ import { PubSubEventBus } from './pubsub/event-bus.js'
 import { S3ObjectStore } from './s3/object-store.js'
 import { SqsNotificationQueue } from './sqs/notification-queue.js'
 
+/** Everything a night talks to, built by the composition root from the config. */
+export interface Infrastructure {
+  source: ObjectStore
+  output: ObjectStore
+  queue: NotificationQueue
+  bus: EventBus
+  log: EventLog
+  /** per-file state (ferry.ledger) */
+  ledger: LedgerStore
+  uri: (store: ObjectStore, bucket: string, key: string) => string
+}
+
 export interface OpenInfrastructure extends Infrastructure {
   log: KafkaEventLog
   /** group offsets, topic configs, whole-topic reads (ferry replay, the ledger) */
   admin: KafkaAdmin
   /** stops the clients and, in local mode, the embedded broker */
   close(): Promise<void>
+}
+
+function awsClientConfig(config: FerryConfig) {
+  return { region: config.aws.region, ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}) }
+}
+
+/** The S3 adapter for the config's endpoint and region: the source, and `s3://` URIs in the debug kit. */
+export function s3Store(config: FerryConfig): S3ObjectStore {
+  return new S3ObjectStore(awsClientConfig(config))
+}
+
+/** The GCS adapter for the config's endpoint and project: the output, and `gs://` URIs in the debug kit. */
+export function gcsStore(config: FerryConfig): GcsObjectStore {
+  return new GcsObjectStore({
+    ...(config.gcs.projectId ? { projectId: config.gcs.projectId } : {}),
+    ...(config.gcs.endpoint ? { apiEndpoint: config.gcs.endpoint } : {}),
+  })
+}
+
+/** The local buckets under FERRY_HOME (`<home>/buckets/<bucket>`). */
+export function localStore(config: FerryConfig): LocalObjectStore {
+  return new LocalObjectStore({ root: join(config.home, 'buckets') })
 }
 
 /**
@@ -33,20 +66,10 @@ export async function openInfrastructure(
   logger: Logger,
   needs: { kafka: boolean } = { kafka: true },
 ): Promise<OpenInfrastructure> {
-  const localBuckets = join(config.home, 'buckets')
-  const local = new LocalObjectStore({ root: localBuckets })
-  const aws = {
-    region: config.aws.region,
-    ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}),
-  }
-  const source: ObjectStore = config.source.type === 's3' ? new S3ObjectStore(aws) : local
-  const output: ObjectStore =
-    config.output.type === 'gcs'
-      ? new GcsObjectStore({
-          ...(config.gcs.projectId ? { projectId: config.gcs.projectId } : {}),
-          ...(config.gcs.endpoint ? { apiEndpoint: config.gcs.endpoint } : {}),
-        })
-      : local
+  const local = localStore(config)
+  const aws = awsClientConfig(config)
+  const source: ObjectStore = config.source.type === 's3' ? s3Store(config) : local
+  const output: ObjectStore = config.output.type === 'gcs' ? gcsStore(config) : local
   const queue =
     config.queue.type === 'sqs'
       ? new SqsNotificationQueue({ queueUrl: config.queue.url, ...aws })

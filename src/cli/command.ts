@@ -36,12 +36,14 @@ export interface Command {
 export const commonOptions: OptionSpec = {
   help: { type: 'boolean', short: 'h' },
   config: { type: 'string' },
+  datasets: { type: 'string' },
   'log-level': { type: 'string' },
   pretty: { type: 'boolean' },
 }
 
 export const commonOptionHelp: Record<string, string> = {
   config: 'config file (default: FERRY_CONFIG or ./ferry.config.{json,yaml,yml})',
+  datasets: "the project's datasets folder (default: FERRY_DATASETS, `datasets:` in the config, or ./datasets)",
   'log-level': 'fatal|error|warn|info|debug|trace|silent (default: info, or FERRY_LOG_LEVEL)',
   pretty: 'human-readable logs instead of JSON (default on a TTY)',
   help: 'show this help',

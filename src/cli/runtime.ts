@@ -1,20 +1,19 @@
-import { type FerryConfig, loadConfig } from '../config/load.js'
-import { createLogger, type Logger } from '../ops/logger.js'
+import { type App, boot } from '../app/boot.js'
 import { boolOpt, type CliContext, type ParsedArgs, stringOpt } from './command.js'
 
-export interface Runtime {
-  config: FerryConfig
-  logger: Logger
-}
+export type Runtime = App
 
-/** Config and the root logger, built once per command from the common flags. */
-export function createRuntime(args: ParsedArgs, ctx: CliContext): Runtime {
-  const config = loadConfig({ env: ctx.env, cwd: ctx.cwd, file: stringOpt(args, 'config') })
-  const logger = createLogger({
-    level: stringOpt(args, 'log-level') ?? config.log.level,
+/** The app (config, root logger, datasets), built once per command from the common flags. */
+export function createRuntime(args: ParsedArgs, ctx: CliContext, options: { logFile?: string } = {}): Runtime {
+  return boot({
+    env: ctx.env,
+    cwd: ctx.cwd,
+    configFile: stringOpt(args, 'config'),
+    datasets: stringOpt(args, 'datasets'),
+    logLevel: stringOpt(args, 'log-level'),
     pretty: boolOpt(args, 'pretty') || (process.stderr.isTTY === true && ctx.env.FERRY_LOG_FORMAT !== 'json'),
+    logFile: options.logFile,
   })
-  return { config, logger }
 }
 
 /** Resolves when the signal aborts (Ctrl-C / SIGTERM). */

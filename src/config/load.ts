@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { Ajv, type ErrorObject } from 'ajv'
 import { parse as parseYaml } from 'yaml'
 import { LIMIT_ENV } from '../core/engine/limits.js'
@@ -19,6 +19,7 @@ const GIB = 1024 ** 3
 export function defaultConfig(home = '.ferry'): FerryConfig {
   return {
     home,
+    datasets: '',
     kafka: {
       brokers: [],
       clientId: 'ferry',
@@ -56,6 +57,8 @@ export interface LoadOptions {
   cwd?: string
   /** explicit config file (the --config flag); otherwise FERRY_CONFIG or ferry.config.{json,yaml,yml} in cwd */
   file?: string
+  /** the datasets folder (the --datasets flag), relative to cwd; wins over FERRY_DATASETS and the file */
+  datasets?: string
 }
 
 /**
@@ -75,7 +78,33 @@ export function loadConfig(options: LoadOptions = {}): FerryConfig {
   if (!validate(config)) problems.push(...(validate.errors ?? []).map(formatAjvError))
   if (problems.length) throw new ConfigError(`invalid configuration${file ? ` (file ${file})` : ''}`, problems)
   const valid = config as FerryConfig
-  return { ...valid, home: resolve(cwd, valid.home) }
+  const configDir = file ? dirname(resolve(cwd, file)) : cwd
+  return {
+    ...valid,
+    home: resolve(cwd, valid.home),
+    datasets: datasetsDir(valid.datasets, options, env, configDir, cwd),
+  }
+}
+
+/**
+ * The datasets folder: --datasets, else FERRY_DATASETS (both relative to the working directory), else
+ * `datasets:` in the config file (relative to the file), else a ./datasets folder beside the config
+ * file or in the working directory; '' when there is none.
+ */
+function datasetsDir(fromFile: string, options: LoadOptions, env: NodeJS.ProcessEnv, configDir: string, cwd: string) {
+  const given = options.datasets ?? env.FERRY_DATASETS
+  if (given) return resolve(cwd, given)
+  if (fromFile) return resolve(configDir, fromFile)
+  const found = [configDir, cwd].map((dir) => resolve(dir, 'datasets')).find(isFolder)
+  return found ?? ''
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
 }
 
 function readConfigFile(path: string): unknown {

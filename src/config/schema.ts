@@ -4,6 +4,11 @@ import type { JSONSchemaType } from 'ajv'
 export interface FerryConfig {
   /** local state root: folders for the local adapters and the embedded broker's data */
   home: string
+  /**
+   * the project's datasets folder (src/project/load.ts), absolute once loaded; empty when none is
+   * configured and there is no ./datasets beside the config file or in the working directory
+   */
+  datasets: string
   kafka: {
     /** bootstrap brokers; empty means the embedded broker, started in-process on loopback */
     brokers: string[]
@@ -46,9 +51,10 @@ const name = { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9._-]+$' } as c
 export const configSchema: JSONSchemaType<FerryConfig> = {
   type: 'object',
   additionalProperties: false,
-  required: ['home', 'kafka', 'queue', 'source', 'output', 'bus', 'aws', 'gcs', 'work', 'log', 'monitor'],
+  required: ['home', 'datasets', 'kafka', 'queue', 'source', 'output', 'bus', 'aws', 'gcs', 'work', 'log', 'monitor'],
   properties: {
     home: { type: 'string', minLength: 1 },
+    datasets: { type: 'string' },
     kafka: {
       type: 'object',
       additionalProperties: false,

@@ -1,5 +1,5 @@
 import { needsOutputStats, outputStats } from '../core/checks/column-stats.js'
-import type { Dataset } from '../core/dataset.js'
+import type { DatasetInfo } from '../core/dataset.js'
 import { decodeMessage, encodeMessage, type FileResult, type QualityEvent, validators } from '../core/messages.js'
 import { outputKey } from '../core/output-path.js'
 import { evaluateFile, type OutputReading, qualityAttributes, qualityEvent } from '../core/quality.js'
@@ -14,7 +14,7 @@ import type { ConsumedRecord, EventBus, ObjectStore } from '../ports.js'
 export interface QualityDeps {
   bus: EventBus
   topic: string
-  datasets: Dataset[]
+  datasets: readonly DatasetInfo[]
   /** the output bucket: the column checks read the written files, and the metrics history lives there */
   output: { store: ObjectStore; bucket: string; prefix: string }
   logger: Logger
@@ -72,7 +72,11 @@ export function createQualityHandler(deps: QualityDeps): (record: ConsumedRecord
  * Column statistics of the file the worker wrote, when the dataset's checks need them. A missing or
  * undecodable output is a verdict (the checks fail); a transient store error is thrown to retry.
  */
-async function readOutput(deps: QualityDeps, result: FileResult, dataset: Dataset): Promise<OutputReading | undefined> {
+async function readOutput(
+  deps: QualityDeps,
+  result: FileResult,
+  dataset: DatasetInfo,
+): Promise<OutputReading | undefined> {
   if (result.status === 'dead-lettered' || !dataset.checks || !needsOutputStats(dataset.checks)) return undefined
   const { store, bucket, prefix } = deps.output
   const key = outputKey(prefix, dataset.name, result.eventDate, result.source)

@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks'
 import { sourceColumnsOf } from '../core/checks/drift.js'
-import { type Dataset, findDataset } from '../core/dataset.js'
+import type { DatasetInfo } from '../core/dataset.js'
 import type { FileEngine } from '../core/engine/runner.js'
 import { objectStoreReader } from '../core/engine/sources.js'
+import { type KeyMatch, matchDatasets, resolutionReason } from '../core/keys.js'
 import {
   type DeadLetter,
   decodeMessage,
@@ -19,22 +20,34 @@ import { publishDeadLetter, publishFile } from '../ops/events.js'
 import type { Logger } from '../ops/logger.js'
 import type { ConsumedRecord, EventLog, ObjectStore } from '../ports.js'
 
-export interface WorkDeps {
+/** What processing one object takes: stores, datasets and the engine, no Kafka (`ferry test` uses it alone). */
+export interface FileDeps {
   source: ObjectStore
   output: { store: ObjectStore; bucket: string; prefix: string; quarantinePrefix: string }
-  log: EventLog
-  topics: { results: string; dlq: string }
-  datasets: Dataset[]
+  datasets: readonly DatasetInfo[]
   /** runs the engine on one file, within the configured limits */
   engine: FileEngine
   retry: RetryPolicy
   logger: Logger
   /** where this worker runs, for the URIs it reports (`gs://bucket/key` or a local path) */
   uri: (store: ObjectStore, bucket: string, key: string) => string
-  /** per-file state; also what lets a duplicate notification of a written version be skipped */
-  ledger?: LedgerTracker
   signal?: AbortSignal
   now?: () => Date
+  /** datasets already warned about for sharing a key (see keys.ts), so that each pair is logged once */
+  ambiguity?: Set<string>
+}
+
+export interface WorkDeps extends FileDeps {
+  log: EventLog
+  topics: { results: string; dlq: string }
+  /** per-file state; also what lets a duplicate notification of a written version be skipped */
+  ledger?: LedgerTracker
+}
+
+/** One object's result, and for a dead-lettered one the error that the dead letter carries. */
+export interface ObjectOutcome {
+  result: FileResult
+  failure?: unknown
 }
 
 /**
@@ -44,6 +57,7 @@ export interface WorkDeps {
  * never blocks its partition.
  */
 export function createWorkHandler(deps: WorkDeps): (record: ConsumedRecord) => Promise<void> {
+  const ambiguity = new Set<string>()
   return async (record) => {
     const logger = deps.logger.child({ topic: record.topic, partition: record.partition, offset: record.offset })
     let message: ObjectMessage
@@ -67,7 +81,9 @@ export function createWorkHandler(deps: WorkDeps): (record: ConsumedRecord) => P
     // A duplicate of a version already written is not processed again: its recorded result is
     // published once more (header skipped=duplicate) so every notified file still gets a verdict.
     const repeated = await deps.ledger?.begin(message, at)
-    const result = repeated ?? (await processObject(deps, message, logger))
+    const outcome = repeated ? undefined : await processObject({ ambiguity, ...deps }, message, logger)
+    if (outcome && 'failure' in outcome) await deadLetter(deps, message, outcome)
+    const result = repeated ?? outcome!.result
     // Recorded before the result is published, so whoever reads the result finds the ledger this far.
     if (!repeated) await deps.ledger?.finish(message, at, result)
     await deps.log.produce(deps.topics.results, [
@@ -86,11 +102,41 @@ export function createWorkHandler(deps: WorkDeps): (record: ConsumedRecord) => P
   }
 }
 
+/** A key several datasets take is processed as the winner's; the first such key of each set is logged. */
+function warnAmbiguous(deps: FileDeps, logger: Logger, matches: readonly KeyMatch<DatasetInfo>[]): void {
+  const names = matches.map((m) => m.dataset.name)
+  const id = names.join(',')
+  if (deps.ambiguity?.has(id)) return
+  deps.ambiguity?.add(id)
+  logger.warn(
+    { datasets: names, reason: resolutionReason(matches) },
+    'key matches several datasets; processed as %s (see ferry datasets --match)',
+    names[0],
+  )
+}
+
+/** The dead letter of an object the worker could not process, on ferry.dlq with the reason. */
+async function deadLetter(deps: WorkDeps, message: ObjectMessage, { result, failure }: ObjectOutcome): Promise<void> {
+  await deps.log.produce(deps.topics.dlq, [
+    {
+      key: `${message.bucket}/${message.key}`,
+      value: encodeMessage(validators.deadLetter, {
+        ...deadLetterBody(deps, message.runId, 'file could not be processed', failure),
+        object: message,
+        attempts: result.attempts,
+      }),
+      headers: { run_id: message.runId, trace_id: message.traceId },
+    },
+  ])
+  publishDeadLetter({ stage: 'work', code: result.error?.code ?? 'FERRY_INTERNAL' })
+}
+
 /**
- * Processes one object with bounded retries. A data problem becomes a dead-lettered result; only a
- * retryable infrastructure error that outlived the retries is thrown.
+ * Processes one object with bounded retries. A data problem becomes a dead-lettered result (with the
+ * error, for the caller's dead letter); only a retryable infrastructure error that outlived the
+ * retries is thrown.
  */
-export async function processObject(deps: WorkDeps, message: ObjectMessage, parent: Logger): Promise<FileResult> {
+export async function processObject(deps: FileDeps, message: ObjectMessage, parent: Logger): Promise<ObjectOutcome> {
   const now = deps.now ?? (() => new Date())
   const started = performance.now()
   const logger = parent.child({
@@ -99,7 +145,9 @@ export async function processObject(deps: WorkDeps, message: ObjectMessage, pare
     bucket: message.bucket,
     key: message.key,
   })
-  const dataset = findDataset(deps.datasets, message.key)
+  const matches = matchDatasets(deps.datasets, message.key)
+  const dataset = matches[0]?.dataset
+  if (matches.length > 1) warnAmbiguous(deps, logger, matches)
   const eventDate = eventDateOf(message.eventTime)
   const base = {
     schema: 'ferry.file-result/v1' as const,
@@ -145,26 +193,14 @@ export async function processObject(deps: WorkDeps, message: ObjectMessage, pare
       { dataset: dataset.name, status: result.status, rowsIn: result.rowsIn, rowsRejected: result.rowsRejected },
       'file processed',
     )
-    return result
+    return { result }
   } catch (err) {
     // A dependency still failing after the retries (S3 or GCS down) says nothing about the file: let it
     // escape, so the consumer stops uncommitted and the next run processes the file once it is back.
     if (err instanceof FerryError && err.retryable) throw err
     const code = err instanceof FerryError ? err.code : 'FERRY_INTERNAL'
     logger.error({ err, attempts, code }, 'file dead-lettered')
-    await deps.log.produce(deps.topics.dlq, [
-      {
-        key: `${message.bucket}/${message.key}`,
-        value: encodeMessage(validators.deadLetter, {
-          ...deadLetterBody(deps, message.runId, 'file could not be processed', err),
-          object: message,
-          attempts: Math.max(attempts, 1),
-        }),
-        headers: { run_id: message.runId, trace_id: message.traceId },
-      },
-    ])
-    publishDeadLetter({ stage: 'work', code })
-    return {
+    const result: FileResult = {
       ...base,
       status: 'dead-lettered',
       rowsIn: 0,
@@ -180,6 +216,7 @@ export async function processObject(deps: WorkDeps, message: ObjectMessage, pare
       attempts: Math.max(attempts, 1),
       processedAt: now().toISOString(),
     }
+    return { result, failure: err }
   }
 }
 
@@ -188,7 +225,7 @@ type AttemptResult = Pick<
   'status' | 'rowsIn' | 'rowsOut' | 'rowsRejected' | 'bytesIn' | 'bytesOut' | 'output' | 'quarantine' | 'firstErrors'
 > & { durationsMs: Record<string, number>; error: null } & Pick<FileResult, 'sourceColumns'>
 
-async function runOnce(deps: WorkDeps, message: ObjectMessage, dataset: Dataset, eventDate: string) {
+async function runOnce(deps: FileDeps, message: ObjectMessage, dataset: DatasetInfo, eventDate: string) {
   const t0 = performance.now()
   // The source is read by range (Parquet footer first, then a row group at a time; text a few MiB at
   // a time): `download` is the HEAD that sizes it and reading counts under `read`. The output is
@@ -244,7 +281,7 @@ async function runOnce(deps: WorkDeps, message: ObjectMessage, dataset: Dataset,
   return result
 }
 
-function deadLetterBody(deps: WorkDeps, runId: string, reason: string, err: unknown): DeadLetter {
+function deadLetterBody(deps: FileDeps, runId: string, reason: string, err: unknown): DeadLetter {
   return {
     schema: 'ferry.dlq/v1',
     stage: 'work',

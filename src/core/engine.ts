@@ -13,6 +13,7 @@ import {
   type RangeReader,
   type WriteCodec,
 } from './formats/parquet.js'
+import { propertyView } from './validation/refs.js'
 
 export { type FirstError, MAX_FIRST_ERRORS, type QuarantineLine } from './engine/quarantine.js'
 
@@ -123,7 +124,7 @@ async function run(
   let started = performance.now()
   const input = await openSource(reader, {
     key: options.key,
-    schema: dataset.schema,
+    schema: propertyView(dataset.schema, dataset.schemaRefs),
     delimiter: dataset.csv?.delimiter,
     limits,
   })
@@ -153,7 +154,9 @@ async function run(
       const result = processBatch(dataset, batch)
       durationsMs.validate += result.validateMs
       durationsMs.transform += result.transformMs
-      newest.offer(batch.columns[dataset.eventTimeField], result.written, result.rows)
+      if (dataset.eventTimeField !== undefined) {
+        newest.offer(batch.columns[dataset.eventTimeField], result.written, result.rows)
+      }
       const writing = performance.now()
       await output.write(result.output, result.rows, result.written)
       await quarantine.add(batch, result.rejections)

@@ -2,7 +2,7 @@ import type { FileStats } from './checks/column-stats.js'
 import { columnChecks, outputRowsCheck, outputUnreadable } from './checks/columns.js'
 import { driftCheck } from './checks/drift.js'
 import { check, rate, verdict } from './checks/result.js'
-import type { Dataset } from './dataset.js'
+import type { DatasetInfo } from './dataset.js'
 import type {
   CheckResult,
   FileResult,
@@ -11,6 +11,7 @@ import type {
   QualityEvent,
   QualityMessage,
 } from './messages.js'
+import { propertyView } from './validation/refs.js'
 
 export interface FileThresholds {
   /** rows out / rows in must be at least this (default 0.95) */
@@ -75,12 +76,17 @@ export type OutputReading = { stats: FileStats } | { unreadable: string }
  * apply. Schema drift needs the source columns the worker reported; column checks need `output`,
  * which the caller reads only when the dataset declares any (see needsOutputStats).
  */
-export function evaluateFile(result: FileResult, dataset: Dataset | undefined, output?: OutputReading): CheckResult[] {
+export function evaluateFile(
+  result: FileResult,
+  dataset: DatasetInfo | undefined,
+  output?: OutputReading,
+): CheckResult[] {
   const checks = checkFile(result, dataset?.quality ?? DEFAULT_THRESHOLDS)
   const declared = dataset?.checks
   if (!dataset || !declared || result.status === 'dead-lettered') return checks
   if (declared.schemaDrift && result.sourceColumns) {
-    checks.push(driftCheck(result.sourceColumns, dataset.schema, declared.schemaDrift.severity ?? 'warn'))
+    const schema = propertyView(dataset.schema, dataset.schemaRefs)
+    checks.push(driftCheck(result.sourceColumns, schema, declared.schemaDrift.severity ?? 'warn'))
   }
   if (output && 'unreadable' in output) checks.push(outputUnreadable(output.unreadable))
   else if (output) {

@@ -147,15 +147,17 @@ export function applyColumnSteps(
 
 /**
  * The steps as a row transform: the row after the steps, reduced to the output columns (null where a
- * column has no value). Throws where a step throws.
+ * column has no value), or with every column when no output columns are given. Throws where a step
+ * throws.
  */
-export function rowTransform(steps: readonly ColumnStep[], outputColumns: readonly OutputColumn[]): (row: Row) => Row {
+export function rowTransform(steps: readonly ColumnStep[], outputColumns?: readonly OutputColumn[]): (row: Row) => Row {
   return (row) => {
     const columns: Columns = new Map(Object.entries(row).map(([name, value]) => [name, [value]]))
     const failures = applyColumnSteps(steps, columns, 1)
     if (failures.length > 0) throw failures[0]!.error
     const out: Row = {}
-    for (const { name } of outputColumns) out[name] = columns.get(name)?.[0] ?? null
+    if (!outputColumns) for (const [name, values] of columns) out[name] = values[0] ?? null
+    else for (const { name } of outputColumns) out[name] = columns.get(name)?.[0] ?? null
     return out
   }
 }

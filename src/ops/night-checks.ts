@@ -1,7 +1,7 @@
 import { VOLUME_DEFAULTS } from '../core/checks/config.js'
 import { nightChecks } from '../core/checks/night.js'
 import { volumeChecks } from '../core/checks/volume.js'
-import { type Dataset, findDataset } from '../core/dataset.js'
+import { type DatasetInfo, findDataset } from '../core/dataset.js'
 import { encodeMessage, type FileResult, type NightQualityEvent, validators } from '../core/messages.js'
 import { outputKey } from '../core/output-path.js'
 import { nightQualityEvent, qualityAttributes } from '../core/quality.js'
@@ -40,7 +40,7 @@ export function tapProduced(log: EventLog, topic: string): { log: EventLog; keys
 
 export interface NightInput {
   runId: string
-  datasets: readonly Dataset[]
+  datasets: readonly DatasetInfo[]
   /** the results this run produced (one per source object) */
   results: readonly FileResult[]
   /** `bucket/key` of every object this run drained */
@@ -139,7 +139,7 @@ function meta(input: NightInput, dataset: string, date: string): RollupMeta {
 }
 
 /** Drained tonight, matched to this dataset by key, and never processed. */
-function unprocessed(input: NightInput, dataset: Dataset): string[] {
+function unprocessed(input: NightInput, dataset: DatasetInfo): string[] {
   const processed = new Set(input.results.map((r) => `${r.source.bucket}/${r.source.key}`))
   return [...input.drained]
     .filter((id) => !processed.has(id) && findDataset(input.datasets, id.slice(id.indexOf('/') + 1)) === dataset)

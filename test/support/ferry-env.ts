@@ -7,6 +7,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { Storage } from '@google-cloud/storage'
 import { Exit } from '../../src/cli/command.js'
 import { main } from '../../src/cli/main.js'
+import { EXAMPLE_DATASETS } from './datasets.js'
 import type { TestEndpoints } from './endpoints.js'
 
 export const AWS = { region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }
@@ -75,6 +76,7 @@ export async function createWorld(endpoints: TestEndpoints): Promise<FerryWorld>
   )
   const env: NodeJS.ProcessEnv = {
     FERRY_CONFIG: join(home, 'ferry.config.json'),
+    FERRY_DATASETS: EXAMPLE_DATASETS,
     FERRY_HOME: home,
     FERRY_KAFKA_BROKERS: endpoints.kafka,
     FERRY_SQS_QUEUE_URL: queueUrl,

@@ -1,12 +1,13 @@
 import { openInfrastructure } from '../../adapters/index.js'
+import { requireDatasets } from '../../app/boot.js'
+import { topicSpecs } from '../../app/wiring.js'
 import { UsageError } from '../../errors.js'
 import { LedgerTracker } from '../../ledger/tracker.js'
-import { newRunId, topicSpecs } from '../../ops/night.js'
+import { newRunId } from '../../ops/night.js'
 import { type BackfillFilter, parseObjectUrl, selectForBackfill } from '../../ops/replay/backfill.js'
 import { directMessages, enqueueObjects } from '../../ops/replay/enqueue.js'
 import { progressBar } from '../../ops/replay/progress.js'
 import { parseInstant } from '../../ops/replay/time.js'
-import { datasets } from '../../schemas/datasets/index.js'
 import { boolOpt, type Command, Exit, stringOpt } from '../command.js'
 import { createRuntime } from '../runtime.js'
 
@@ -47,13 +48,14 @@ Examples:
     if (filter.modifiedAfter && filter.modifiedBefore && filter.modifiedAfter >= filter.modifiedBefore) {
       throw new UsageError('--modified-after must be earlier than --modified-before')
     }
-    const { config, logger } = createRuntime(args, ctx)
+    const app = createRuntime(args, ctx)
+    const { config, logger } = app
     const infra = await openInfrastructure(config, logger)
     try {
       if (scheme !== infra.source.scheme) {
         throw new UsageError(`the source store is ${infra.source.scheme}://, got ${url}`)
       }
-      const selection = await selectForBackfill(infra.source, bucket, prefix, filter, datasets)
+      const selection = await selectForBackfill(infra.source, bucket, prefix, filter, requireDatasets(app))
       const counts = `objects=${selection.objects.length} ignored=${selection.ignored.length} outside=${selection.outside}`
       if (boolOpt(args, 'dry-run')) {
         for (const o of selection.objects) {

@@ -1,10 +1,10 @@
 import { openInfrastructure } from '../../adapters/index.js'
+import { requireDatasets } from '../../app/boot.js'
 import { findDataset } from '../../core/dataset.js'
 import { outputKey } from '../../core/output-path.js'
 import { UsageError } from '../../errors.js'
 import { selectEntries } from '../../ledger/status.js'
 import { checkDataset, deadlineInstant } from '../../ops/deadline.js'
-import { datasets } from '../../schemas/datasets/index.js'
 import { type Command, Exit, stringOpt } from '../command.js'
 import { createRuntime } from '../runtime.js'
 
@@ -37,7 +37,9 @@ Example (crontab, 01:00):
     } catch (err) {
       throw new UsageError(err instanceof Error ? err.message : String(err))
     }
-    const { config, logger } = createRuntime(args, ctx)
+    const app = createRuntime(args, ctx)
+    const { config, logger } = app
+    const datasets = requireDatasets(app)
     const infra = await openInfrastructure(config, logger)
     try {
       const ledger = await infra.ledger.load()

@@ -1,12 +1,15 @@
-import { join, resolve } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { openInfrastructure } from '../../adapters/index.js'
+import type { App } from '../../app/boot.js'
+import { runNight } from '../../app/night.js'
 import { defaultConfig } from '../../config/load.js'
 import { generateSampleNight } from '../../core/sample-night.js'
 import { UsageError } from '../../errors.js'
 import { createLogger } from '../../ops/logger.js'
-import { newRunId, runNight } from '../../ops/night.js'
+import { newRunId } from '../../ops/night.js'
 import { objectCreatedBody } from '../../producers/object-created.js'
-import { datasets } from '../../schemas/datasets/index.js'
+import { EXAMPLE_PROJECT } from '../../project/example.js'
+import { loadProject } from '../../project/load.js'
 import { type Command, Exit, stringOpt } from '../command.js'
 import { parseIntOption } from './broker.js'
 import { reportNight } from './nightly.js'
@@ -18,10 +21,10 @@ export const demoCommand: Command = {
   summary: 'run a realistic sample night end to end on the local default (no cloud, no Docker)',
   usage: `Usage: ferry demo [--date YYYY-MM-DD] [--files 24]
 
-Creates a sample night in local folders under ./.ferry (FERRY_HOME): files of the built-in orders
-dataset (Parquet, CSV, NDJSON, some gzipped) with varied sizes, two of them with invalid rows and one
-corrupt file, each announced
-by an S3-shaped notification on the local queue. Then starts the embedded Kafka-protocol broker in
+Creates a sample night in local folders under ./.ferry (FERRY_HOME): files of the orders dataset of
+the example project ('ferry init' writes the same one) in Parquet, CSV and NDJSON, some gzipped, with
+varied sizes, two of them with invalid rows and one corrupt file, each announced by an S3-shaped
+notification on the local queue. Then starts the embedded Kafka-protocol broker in
 this process and runs the very same code path as 'ferry nightly' (kafkajs over loopback). Prints the
 summary, where outputs, quarantined rows and quality events are, and checks the outcome against what
 was generated. Safe to re-run: outputs are overwritten in place.
@@ -43,6 +46,10 @@ Example:
     // The demo's story is its summary; its logs (the corrupt file's error among them) go to a file.
     const logFile = join(config.home, 'logs', 'demo.log')
     const logger = createLogger({ level: stringOpt(args, 'log-level') ?? 'info', file: logFile })
+    const datasetsDir = join(EXAMPLE_PROJECT, 'datasets')
+    const app: App = { config, logger, project: loadProject(datasetsDir, ctx.cwd), cwd: ctx.cwd }
+    const orders = app.project.datasets.find((d) => d.name === 'orders')
+    if (!orders) throw new UsageError(`the example project in ${EXAMPLE_PROJECT} has no orders dataset`)
     const night = generateSampleNight({ date, files: fileCount, formats: 'mixed' })
     const infra = await openInfrastructure(config, logger)
     try {
@@ -52,13 +59,14 @@ Example:
         await infra.queue.send(objectCreatedBody(info, eventTime))
       }
       ctx.out(`demo: wrote ${night.files.length} sample files for ${date} to ${join(config.home, 'buckets', LANDING)}`)
-      const summary = await runNight(infra, config, datasets, logger, {
+      ctx.out(`demo: datasets from ${relative(ctx.cwd, datasetsDir) || datasetsDir} (the project 'ferry init' writes)`)
+      const summary = await runNight(app, infra, {
         runId: newRunId(),
         waitSeconds: 0,
         emptyReceives: 1,
         signal: ctx.signal,
       })
-      const problems = compare(night.files, summary.files, datasets[0]?.quality.maxRejectedRate ?? 0.05)
+      const problems = compare(night.files, summary.files, orders.quality.maxRejectedRate)
       ctx.out(
         [
           '',

@@ -1,7 +1,6 @@
 import { openInfrastructure } from '../../adapters/index.js'
-import { LedgerTracker } from '../../ledger/tracker.js'
-import { newRunId, topicSpecs } from '../../ops/night.js'
-import { drain } from '../../producers/drain.js'
+import { drainQueue, ensureTopics } from '../../app/wiring.js'
+import { newRunId } from '../../ops/night.js'
 import { type Command, Exit, stringOpt } from '../command.js'
 import { createRuntime } from '../runtime.js'
 import { parseIntOption } from './broker.js'
@@ -25,20 +24,16 @@ Example:
     'empty-receives': 'stop after this many consecutive empty receives (default 2)',
   },
   async run(args, ctx) {
-    const { config, logger } = createRuntime(args, ctx)
-    const runId = newRunId()
-    const infra = await openInfrastructure(config, logger)
+    const waitSeconds = parseIntOption(stringOpt(args, 'wait-seconds') ?? '10', 'wait-seconds', 0, 20)
+    const emptyReceives = parseIntOption(stringOpt(args, 'empty-receives') ?? '2', 'empty-receives', 1, 100)
+    const app = createRuntime(args, ctx)
+    const infra = await openInfrastructure(app.config, app.logger)
     try {
-      await infra.log.ensureTopics(topicSpecs(config))
-      await infra.bus.ensureTopic(config.bus.topic)
-      const summary = await drain(infra.queue, infra.log, logger.child({ component: 'drain', run_id: runId }), {
-        runId,
-        topics: config.kafka.topics,
-        waitSeconds: parseIntOption(stringOpt(args, 'wait-seconds') ?? '10', 'wait-seconds', 0, 20),
-        emptyReceives: parseIntOption(stringOpt(args, 'empty-receives') ?? '2', 'empty-receives', 1, 100),
-        visibilityTimeoutSeconds: 120,
-        ledger: new LedgerTracker(infra.ledger, logger.child({ component: 'ledger' })),
-        quality: { bus: infra.bus, topic: config.bus.topic },
+      await ensureTopics(app, infra)
+      const summary = await drainQueue(app, infra, {
+        runId: newRunId(),
+        waitSeconds,
+        emptyReceives,
         signal: ctx.signal,
       })
       ctx.out(

@@ -2,9 +2,12 @@ import type { Command } from '../command.js'
 import { backfillCommand } from './backfill.js'
 import { brokerCommand } from './broker.js'
 import { checkCommand } from './check.js'
+import { datasetsCommand } from './datasets.js'
 import { demoCommand } from './demo.js'
 import { drainCommand } from './drain.js'
 import { findCommand } from './find.js'
+import { inferCommand } from './infer.js'
+import { initCommand } from './init.js'
 import { inspectCommand } from './inspect.js'
 import { nightlyCommand } from './nightly.js'
 import { processCommand } from './process.js'
@@ -14,11 +17,16 @@ import { reportCommand } from './report.js'
 import { serveCommand } from './serve.js'
 import { statusCommand } from './status.js'
 import { subscribeCommand } from './subscribe.js'
+import { testCommand } from './test.js'
 import { validateCommand } from './validate.js'
 import { workCommand } from './work.js'
 
 export const commands: Command[] = [
   demoCommand,
+  initCommand,
+  datasetsCommand,
+  testCommand,
+  inferCommand,
   nightlyCommand,
   drainCommand,
   workCommand,

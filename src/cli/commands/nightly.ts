@@ -1,9 +1,10 @@
 import { type OpenInfrastructure, openInfrastructure } from '../../adapters/index.js'
+import { requireDatasets } from '../../app/boot.js'
+import { runNight } from '../../app/night.js'
 import { FerryMetrics } from '../../ops/metrics.js'
-import { type NightSummary, newRunId, runNight } from '../../ops/night.js'
+import { type NightSummary, newRunId } from '../../ops/night.js'
 import { createNightMonitor } from '../../ops/night-monitor.js'
 import { formatSummary, summaryLine, totals } from '../../ops/summary.js'
-import { datasets } from '../../schemas/datasets/index.js'
 import { type CliContext, type Command, Exit, type ExitCode, stringOpt } from '../command.js'
 import { createRuntime } from '../runtime.js'
 import { parseIntOption } from './broker.js'
@@ -32,7 +33,9 @@ Example (crontab):
     'metrics-file': 'write Prometheus metrics here at the end (node_exporter textfile collector / Pushgateway)',
   },
   async run(args, ctx) {
-    const { config, logger } = createRuntime(args, ctx)
+    const app = createRuntime(args, ctx)
+    const { config, logger } = app
+    requireDatasets(app)
     const runId = newRunId()
     const monitor = createNightMonitor(config, runId, logger)
     const metrics = new FerryMetrics()
@@ -40,7 +43,7 @@ Example (crontab):
     try {
       await monitor.start()
       infra = await openInfrastructure(config, logger)
-      const summary = await runNight(infra, config, datasets, logger, {
+      const summary = await runNight(app, infra, {
         runId,
         waitSeconds: parseIntOption(
           stringOpt(args, 'wait-seconds') ?? (config.queue.type === 'local' ? '0' : '10'),
@@ -79,8 +82,24 @@ export function reportNight(
   const t = totals(summary)
   logger.info({ run_id: summary.runId, ...t, durationMs: summary.durationMs }, 'night finished')
   ctx.out(formatSummary(summary))
+  for (const line of ambiguityNote(summary)) ctx.out(line)
   ctx.out('')
   ctx.out(summaryLine(t))
   const nightFailed = (summary.nights ?? []).some((n) => n.status === 'fail')
   return t.qualityFail > 0 || nightFailed ? Exit.DATA : Exit.OK
+}
+
+/** Keys several datasets matched tonight: one note per night, the first keys as examples. */
+function ambiguityNote(summary: NightSummary): string[] {
+  const ambiguous = summary.ambiguous ?? []
+  if (ambiguous.length === 0) return []
+  const examples = ambiguous
+    .slice(0, 3)
+    .map((a) => `${a.key} -> ${a.datasets[0]} (also ${a.datasets.slice(1).join(', ')})`)
+  return [
+    '',
+    `note: ${ambiguous.length} key(s) matched several datasets; each went to the highest priority, then the first name:`,
+    ...examples.map((e) => `  ${e}`),
+    '  set priority: or narrow the keys; ferry datasets --match KEY explains one key',
+  ]
 }

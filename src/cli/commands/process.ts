@@ -1,9 +1,9 @@
+import { requireDatasets } from '../../app/boot.js'
+import { withEngine } from '../../app/wiring.js'
 import { errorMessage, UsageError } from '../../errors.js'
 import { formatProcess, openOutputTarget, type ProcessReport, processObject } from '../../ops/debug/process.js'
 import { openObjectUrl } from '../../ops/debug/source.js'
 import { chooseDataset, isUnreadable } from '../../ops/debug/validate.js'
-import { withWorkEngine } from '../../ops/night.js'
-import { datasets } from '../../schemas/datasets/index.js'
 import { boolOpt, type Command, Exit, stringOpt } from '../command.js'
 import { createRuntime } from '../runtime.js'
 
@@ -30,13 +30,14 @@ Example:
   async run(args, ctx) {
     const out = stringOpt(args, 'out')
     if (!out) throw new UsageError('--out is required')
-    const { config } = createRuntime(args, ctx)
+    const app = createRuntime(args, ctx)
+    const { config } = app
     const target = openOutputTarget(out, config, ctx.cwd)
     const source = await openObjectUrl(args.positionals[0]!, config, { cwd: ctx.cwd })
-    const dataset = chooseDataset(datasets, source.key, stringOpt(args, 'dataset'))
+    const dataset = chooseDataset(requireDatasets(app), source.key, stringOpt(args, 'dataset'))
     let report: ProcessReport
     try {
-      report = await withWorkEngine(config, (engine) =>
+      report = await withEngine(app, (engine) =>
         processObject(source, dataset, target, config.output.quarantinePrefix, engine),
       )
     } catch (err) {

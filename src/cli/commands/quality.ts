@@ -1,8 +1,5 @@
 import { openInfrastructure } from '../../adapters/index.js'
-import { createQualityHandler } from '../../consumers/quality.js'
-import { LedgerTracker } from '../../ledger/tracker.js'
-import { topicSpecs } from '../../ops/night.js'
-import { datasets } from '../../schemas/datasets/index.js'
+import { consumeQuality, ensureTopics } from '../../app/wiring.js'
 import { boolOpt, type Command, Exit } from '../command.js'
 import { metricsPortOption, startOps } from '../ops.js'
 import { createRuntime } from '../runtime.js'
@@ -27,7 +24,8 @@ Example:
     ...metricsPortOption.help,
   },
   async run(args, ctx) {
-    const { config, logger } = createRuntime(args, ctx)
+    const app = createRuntime(args, ctx)
+    const { config, logger } = app
     const infra = await openInfrastructure(config, logger)
     const ops = await startOps(args, logger, {
       log: infra.log,
@@ -36,25 +34,14 @@ Example:
     let failed = 0
     let evaluated = 0
     try {
-      await infra.log.ensureTopics(topicSpecs(config))
-      await infra.bus.ensureTopic(config.bus.topic)
-      await infra.log.consume({
-        groupId: config.kafka.groups.quality,
-        topic: config.kafka.topics.results,
-        untilIdle: boolOpt(args, 'until-idle') ? { idleMs: config.work.idleMs } : undefined,
+      await ensureTopics(app, infra)
+      await consumeQuality(app, infra, {
+        untilIdle: boolOpt(args, 'until-idle'),
         signal: ctx.signal,
-        handler: createQualityHandler({
-          bus: infra.bus,
-          topic: config.bus.topic,
-          datasets,
-          output: { store: infra.output, bucket: config.output.bucket, prefix: config.output.prefix },
-          logger: logger.child({ component: 'quality' }),
-          ledger: new LedgerTracker(infra.ledger, logger.child({ component: 'ledger' })),
-          onEvaluated: (_result, event) => {
-            evaluated++
-            if (event.status === 'fail') failed++
-          },
-        }),
+        onEvaluated: (_result, event) => {
+          evaluated++
+          if (event.status === 'fail') failed++
+        },
       })
       ctx.out(`evaluated=${evaluated} quality_pass=${evaluated - failed} quality_fail=${failed}`)
       return failed > 0 ? Exit.DATA : Exit.OK

@@ -1,12 +1,12 @@
 import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { openInfrastructure } from '../../adapters/index.js'
+import { requireDatasets } from '../../app/boot.js'
 import { UsageError } from '../../errors.js'
 import { type HistoryLocation, mapLimit, readNight } from '../../ops/history.js'
 import { renderHtmlReport } from '../../ops/report/html.js'
 import type { DatasetNight, ReportInput } from '../../ops/report/model.js'
 import { renderTextReport } from '../../ops/report/text.js'
-import { datasets } from '../../schemas/datasets/index.js'
 import { type Command, Exit, stringOpt } from '../command.js'
 import { createRuntime } from '../runtime.js'
 import { parseIntOption } from './broker.js'
@@ -32,7 +32,9 @@ Example:
     html: 'also write the HTML report to this file',
   },
   async run(args, ctx) {
-    const { config, logger } = createRuntime(args, ctx)
+    const app = createRuntime(args, ctx)
+    const { config, logger } = app
+    const datasets = requireDatasets(app)
     const date = stringOpt(args, 'date') ?? new Date(Date.now() - DAY_MS).toISOString().slice(0, 10)
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new UsageError(`--date must be YYYY-MM-DD, got ${date}`)
     const days = parseIntOption(stringOpt(args, 'days') ?? '14', 'days', 1, 366)
@@ -42,7 +44,7 @@ Example:
       const input: ReportInput = {
         date,
         days,
-        nights: await readWindow(at, date, days),
+        nights: await readWindow(at, datasets, date, days),
         generatedAt: new Date().toISOString(),
       }
       ctx.out(renderTextReport(input))
@@ -60,7 +62,12 @@ Example:
 }
 
 /** Every dataset's rollup for each night of the window that has one. */
-async function readWindow(at: HistoryLocation, date: string, days: number): Promise<DatasetNight[]> {
+async function readWindow(
+  at: HistoryLocation,
+  datasets: readonly { name: string }[],
+  date: string,
+  days: number,
+): Promise<DatasetNight[]> {
   const end = Date.parse(`${date}T00:00:00Z`)
   const wanted = datasets.flatMap((d) =>
     Array.from({ length: days }, (_, i) => ({

@@ -1,10 +1,8 @@
 import { openInfrastructure } from '../../adapters/index.js'
-import { createQualityHandler } from '../../consumers/quality.js'
-import { LedgerTracker } from '../../ledger/tracker.js'
+import { requireDatasets } from '../../app/boot.js'
+import { consumeQuality, consumeWork, drainQueue, ensureTopics, ledgerView, withEngine } from '../../app/wiring.js'
 import { nextRun, parseCron } from '../../ops/cron.js'
-import { newRunId, topicSpecs, withWorkEngine, workHandler } from '../../ops/night.js'
-import { drain } from '../../producers/drain.js'
-import { datasets } from '../../schemas/datasets/index.js'
+import { newRunId } from '../../ops/night.js'
 import { type Command, Exit, stringOpt } from '../command.js'
 import { startOps } from '../ops.js'
 import { createRuntime } from '../runtime.js'
@@ -33,11 +31,13 @@ Example:
     'metrics-port': 'port for /metrics, /healthz and /readyz on 127.0.0.1 (default 9464; 0 = any free port)',
   },
   async run(args, ctx) {
-    const { config, logger } = createRuntime(args, ctx)
+    const app = createRuntime(args, ctx)
+    const { config, logger } = app
+    requireDatasets(app)
     const schedule = parseCron(stringOpt(args, 'schedule') ?? '1 0 * * *', stringOpt(args, 'time-zone') ?? 'UTC')
     const infra = await openInfrastructure(config, logger)
     // One ledger view for drain, work and quality: they all write through it, so it stays current.
-    const ledger = new LedgerTracker(infra.ledger, logger.child({ component: 'ledger' }))
+    const ledger = ledgerView(app, infra)
     let consuming = 0
     const joined = new Set<string>()
     const ops = await startOps({ ...args, values: { 'metrics-port': '9464', ...args.values } }, logger, {
@@ -57,24 +57,15 @@ Example:
     const stop = new AbortController()
     ctx.signal.addEventListener('abort', () => stop.abort(), { once: true })
     try {
-      await infra.log.ensureTopics(topicSpecs(config))
-      await infra.bus.ensureTopic(config.bus.topic)
+      await ensureTopics(app, infra)
       const scheduleNext = () => {
         const at = nextRun(schedule, new Date())
         logger.info({ at: at.toISOString() }, 'next drain scheduled')
         timer = setTimeout(async () => {
           const runId = newRunId()
           try {
-            await drain(infra.queue, infra.log, logger.child({ component: 'drain', run_id: runId }), {
-              runId,
-              topics: config.kafka.topics,
-              waitSeconds: config.queue.type === 'local' ? 0 : 10,
-              emptyReceives: 2,
-              visibilityTimeoutSeconds: 120,
-              ledger,
-              quality: { bus: infra.bus, topic: config.bus.topic },
-              signal: stop.signal,
-            })
+            const waitSeconds = config.queue.type === 'local' ? 0 : 10
+            await drainQueue(app, infra, { runId, waitSeconds, emptyReceives: 2, ledger, signal: stop.signal })
           } catch (err) {
             logger.error({ err, run_id: runId }, 'scheduled drain failed; will try again at the next schedule')
           }
@@ -89,34 +80,10 @@ Example:
           stop.abort()
         })
       }
+      const run = (name: string) => ({ signal: stop.signal, ledger, onJoined: () => joined.add(name) })
       const outcomes = await Promise.allSettled([
-        consumer(
-          withWorkEngine(config, (engine) =>
-            infra.log.consume({
-              groupId: config.kafka.groups.work,
-              topic: config.kafka.topics.objects,
-              signal: stop.signal,
-              onJoined: () => joined.add('work'),
-              handler: workHandler(infra, config, datasets, logger, engine, stop.signal, ledger),
-            }),
-          ),
-        ),
-        consumer(
-          infra.log.consume({
-            groupId: config.kafka.groups.quality,
-            topic: config.kafka.topics.results,
-            signal: stop.signal,
-            onJoined: () => joined.add('quality'),
-            handler: createQualityHandler({
-              bus: infra.bus,
-              topic: config.bus.topic,
-              datasets,
-              output: { store: infra.output, bucket: config.output.bucket, prefix: config.output.prefix },
-              logger: logger.child({ component: 'quality' }),
-              ledger,
-            }),
-          }),
-        ),
+        consumer(withEngine(app, (engine) => consumeWork(app, infra, engine, run('work')))),
+        consumer(consumeQuality(app, infra, run('quality'))),
       ])
       const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
       if (failed) throw failed.reason

@@ -3,7 +3,6 @@ import { findDataset } from '../../core/dataset.js'
 import type { LedgerState } from '../../core/messages.js'
 import { UsageError } from '../../errors.js'
 import { formatStatus, LEDGER_STATES, selectEntries } from '../../ledger/status.js'
-import { datasets } from '../../schemas/datasets/index.js'
 import { boolOpt, type Command, Exit, stringOpt } from '../command.js'
 import { createRuntime } from '../runtime.js'
 
@@ -42,7 +41,7 @@ Examples:
       throw new UsageError(`--state must be one of ${LEDGER_STATES.join(', ')}, got ${JSON.stringify(state)}`)
     }
     const dataset = stringOpt(args, 'dataset')
-    const { config, logger } = createRuntime(args, ctx)
+    const { config, logger, project } = createRuntime(args, ctx)
     const infra = await openInfrastructure(config, logger)
     try {
       const entries = selectEntries(
@@ -52,7 +51,7 @@ Examples:
           ...(dataset === undefined ? {} : { dataset }),
           ...(state === undefined ? {} : { state: state as LedgerState }),
         },
-        (key) => findDataset(datasets, key)?.name ?? null,
+        (key) => findDataset(project.datasets, key)?.name ?? null,
       )
       const lines = boolOpt(args, 'json') ? entries.map((e) => JSON.stringify(e)) : formatStatus(entries)
       for (const line of lines) ctx.out(line)

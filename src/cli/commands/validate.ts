@@ -1,3 +1,4 @@
+import { requireDatasets } from '../../app/boot.js'
 import { errorMessage } from '../../errors.js'
 import { openObjectUrl } from '../../ops/debug/source.js'
 import {
@@ -7,7 +8,6 @@ import {
   type ValidationSummary,
   validateObject,
 } from '../../ops/debug/validate.js'
-import { datasets } from '../../schemas/datasets/index.js'
 import { boolOpt, type Command, Exit, stringOpt } from '../command.js'
 import { createRuntime } from '../runtime.js'
 import { parseIntOption } from './broker.js'
@@ -33,11 +33,12 @@ Example:
   },
   positionals: { min: 1, max: 1 },
   async run(args, ctx) {
-    const { config } = createRuntime(args, ctx)
+    const app = createRuntime(args, ctx)
+    const { config } = app
     const maxErrors = parseIntOption(stringOpt(args, 'max-errors') ?? '10', 'max-errors', 0, 10_000)
     const json = boolOpt(args, 'json')
     const source = await openObjectUrl(args.positionals[0]!, config, { cwd: ctx.cwd })
-    const dataset = chooseDataset(datasets, source.key, stringOpt(args, 'dataset'))
+    const dataset = chooseDataset(requireDatasets(app), source.key, stringOpt(args, 'dataset'))
     let summary: ValidationSummary
     try {
       summary = await validateObject(source, dataset, maxErrors)

@@ -1,6 +1,6 @@
 import { openInfrastructure } from '../../adapters/index.js'
-import { topicSpecs, withWorkEngine, workHandler } from '../../ops/night.js'
-import { datasets } from '../../schemas/datasets/index.js'
+import { requireDatasets } from '../../app/boot.js'
+import { consumeWork, ensureTopics, withEngine } from '../../app/wiring.js'
 import { boolOpt, type Command, Exit } from '../command.js'
 import { metricsPortOption, startOps } from '../ops.js'
 import { createRuntime } from '../runtime.js'
@@ -27,23 +27,18 @@ Example:
     ...metricsPortOption.help,
   },
   async run(args, ctx) {
-    const { config, logger } = createRuntime(args, ctx)
+    const app = createRuntime(args, ctx)
+    const { config, logger } = app
+    requireDatasets(app)
     const infra = await openInfrastructure(config, logger)
     const ops = await startOps(args, logger, {
       log: infra.log,
       groups: [{ group: config.kafka.groups.work, topic: config.kafka.topics.objects }],
     })
     try {
-      await infra.log.ensureTopics(topicSpecs(config))
-      await withWorkEngine(config, (engine) =>
-        infra.log.consume({
-          groupId: config.kafka.groups.work,
-          topic: config.kafka.topics.objects,
-          untilIdle: boolOpt(args, 'until-idle') ? { idleMs: config.work.idleMs } : undefined,
-          signal: ctx.signal,
-          handler: workHandler(infra, config, datasets, logger, engine, ctx.signal),
-        }),
-      )
+      await ensureTopics(app, infra, { bus: false })
+      const untilIdle = boolOpt(args, 'until-idle')
+      await withEngine(app, (engine) => consumeWork(app, infra, engine, { untilIdle, signal: ctx.signal }))
       return Exit.OK
     } finally {
       await ops.close()

@@ -32,7 +32,7 @@ const validators = new WeakMap<object, CompiledValidator>()
 function validatorOf(dataset: Dataset): CompiledValidator {
   let validator = validators.get(dataset.schema)
   if (!validator) {
-    validator = compileColumnarValidator(dataset.schema, dataset.name)
+    validator = compileColumnarValidator(dataset.schema, dataset.name, dataset.schemaRefs)
     validators.set(dataset.schema, validator)
   }
   return validator

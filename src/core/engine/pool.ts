@@ -6,13 +6,15 @@
  */
 import { Worker } from 'node:worker_threads'
 import { ConfigError } from '../../errors.js'
-import { datasets } from '../../schemas/datasets/index.js'
+import type { DatasetSpec } from '../dataset-spec.js'
 import type { EngineOptions, EngineSinks, FileReport } from '../engine.js'
 import type { RangeReader } from '../formats/parquet.js'
 import { EngineTimeoutError } from './limits.js'
-import { deserializeError, type FromWorker, serializeError, type ToWorker } from './protocol.js'
+import { deserializeError, type FromWorker, serializeError, type ToWorker, type WorkerData } from './protocol.js'
 
 export interface PoolOptions {
+  /** every dataset a file may be run as; each worker thread imports their code when it starts */
+  datasets: readonly DatasetSpec[]
   /** per-file limit, from start to report, unless a run sets its own (`limits.fileTimeoutMs`) */
   timeoutMs: number
   /** worker threads, i.e. files processed at once; default 1 */
@@ -33,6 +35,8 @@ export function defaultWorkerUrl(): URL {
 
 /** setTimeout fires at once for a longer delay (about 24.8 days), so longer limits wait this long. */
 const MAX_TIMER_MS = 2 ** 31 - 1
+/** how long a new worker may take to import the datasets' code before `ready` gives up on it */
+const LOAD_TIMEOUT_MS = 30_000
 
 interface Task {
   reader: RangeReader
@@ -57,11 +61,19 @@ class Slot {
   private retired = false
   private readonly onRetire: (slot: Slot) => void
   private readonly onIdle: (slot: Slot) => void
+  /** settles once the worker imported the datasets' code, or could not */
+  readonly loaded: Promise<void>
+  private onLoaded: { resolve: () => void; reject: (err: unknown) => void } | undefined
 
-  constructor(url: URL, onIdle: (slot: Slot) => void, onRetire: (slot: Slot) => void) {
+  constructor(url: URL, data: WorkerData, onIdle: (slot: Slot) => void, onRetire: (slot: Slot) => void) {
     this.onIdle = onIdle
     this.onRetire = onRetire
-    this.worker = new Worker(url)
+    this.loaded = new Promise((resolve, reject) => {
+      this.onLoaded = { resolve, reject }
+    })
+    // a worker nobody waits for yet must not turn its load failure into an unhandled rejection
+    this.loaded.catch(() => {})
+    this.worker = new Worker(url, { workerData: data })
     this.worker.unref()
     this.worker.on('message', (message: FromWorker) => void this.handle(message))
     this.worker.on('error', (err) => this.retire(err))
@@ -91,6 +103,7 @@ class Slot {
   retire(err: unknown): void {
     if (this.retired) return
     this.retired = true
+    this.onLoaded?.reject(err)
     const task = this.finish()
     this.onRetire(this)
     void this.worker.terminate()
@@ -120,6 +133,12 @@ class Slot {
   }
 
   private async handle(message: FromWorker): Promise<void> {
+    if (message.type === 'ready' || message.type === 'unusable') {
+      if (message.type === 'ready') this.onLoaded?.resolve()
+      else this.onLoaded?.reject(deserializeError(message.error))
+      this.onLoaded = undefined
+      return
+    }
     const task = this.task
     if (!task) return
     switch (message.type) {
@@ -149,8 +168,8 @@ class Slot {
 
 /**
  * Runs `processSource` in worker threads, at most `size` files at once (more wait their turn), each
- * limited to `timeoutMs`. Only built-in datasets (src/schemas/datasets) can run here: the worker looks
- * the dataset up by name, since functions cannot be sent to a thread.
+ * limited to `timeoutMs`. The datasets cross to each thread as plain definitions (DatasetSpec) and the
+ * thread imports their code itself; a file names its dataset.
  */
 export class EnginePool {
   private readonly options: PoolOptions
@@ -174,8 +193,8 @@ export class EnginePool {
    */
   run(reader: RangeReader, dataset: string, sinks: EngineSinks, options: EngineOptions = {}): Promise<FileReport> {
     if (this.closed) return Promise.reject(new ConfigError('the engine pool is closed'))
-    if (!datasets.some((candidate) => candidate.name === dataset)) {
-      return Promise.reject(new ConfigError(`dataset ${dataset} is not one of the built-in datasets`))
+    if (!this.options.datasets.some((candidate) => candidate.name === dataset)) {
+      return Promise.reject(new ConfigError(`dataset ${dataset} is not one of the engine's datasets`))
     }
     // the worker gets no deadline of its own: the pool's timer is the one that can stop it
     const { fileTimeoutMs: timeoutMs = this.options.timeoutMs, ...limits } = options.limits ?? {}
@@ -185,6 +204,34 @@ export class EnginePool {
       this.queue.push({ reader, dataset, sinks, options: engine, timeoutMs, resolve, reject, writes })
       this.dispatch()
     })
+  }
+
+  /**
+   * Starts a worker and waits until it has imported every dataset's code, so that a broken transform
+   * module stops a command at boot (ConfigError naming the module) rather than at its first file.
+   */
+  async ready(): Promise<void> {
+    if (this.idle.length > 0 || this.busy.size > 0) return
+    const slot = this.newSlot()
+    this.idle.push(slot)
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new ConfigError(`the datasets' transform modules did not load within ${LOAD_TIMEOUT_MS / 1000} s`)),
+        LOAD_TIMEOUT_MS,
+      )
+    })
+    slot.worker.ref()
+    try {
+      await Promise.race([slot.loaded, late])
+    } catch (err) {
+      slot.retire(err)
+      throw err
+    } finally {
+      clearTimeout(timer)
+      if (!slot.task) slot.worker.unref()
+    }
   }
 
   /** Stops every worker; files in progress or waiting are rejected. */
@@ -202,15 +249,20 @@ export class EnginePool {
       let slot = this.idle.pop()
       if (!slot) {
         if (this.busy.size >= size) return
-        slot = new Slot(
-          this.url,
-          (done) => this.release(done),
-          (gone) => this.remove(gone),
-        )
+        slot = this.newSlot()
       }
       this.busy.add(slot)
       slot.start(this.queue.shift()!)
     }
+  }
+
+  private newSlot(): Slot {
+    return new Slot(
+      this.url,
+      { datasets: this.options.datasets },
+      (done) => this.release(done),
+      (gone) => this.remove(gone),
+    )
   }
 
   private release(slot: Slot): void {

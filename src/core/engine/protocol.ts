@@ -4,7 +4,13 @@
  * thread, which owns the reader and sinks (object-store clients cannot cross threads).
  */
 import { ConfigError, type ErrorCode, FerryError, FormatError, LimitError, UnsupportedError } from '../../errors.js'
+import type { DatasetSpec } from '../dataset-spec.js'
 import type { EngineOptions, FileReport } from '../engine.js'
+
+/** What a worker thread starts with: the definitions of every dataset it may be asked to run. */
+export interface WorkerData {
+  datasets: readonly DatasetSpec[]
+}
 
 /**
  * Bytes a worker may have sent to its sinks that the main thread has not yet written, at most (a
@@ -17,6 +23,9 @@ export type ToWorker =
   | { type: 'reply'; request: number; bytes?: Uint8Array; error?: SerializedError }
 
 export type FromWorker =
+  /** the worker imported its datasets' code and takes files; `unusable` when it could not */
+  | { type: 'ready' }
+  | { type: 'unusable'; error: SerializedError }
   | { type: 'read'; request: number; start: number; end: number }
   /** not awaited by the worker: the main thread writes each sink's chunks in the order they come */
   | { type: 'write'; request: number; sink: 'output' | 'quarantine'; bytes: Uint8Array }

@@ -1,46 +1,57 @@
 /**
- * How a long-running worker runs the engine: in worker threads, where the file time limit can stop
- * even a decoder caught in a loop, for every dataset that can cross to a thread.
+ * How every command runs the engine: in worker threads, where the file time limit can stop even a
+ * decoder caught in a loop, or a dataset's own code caught in one, for every dataset.
  */
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { ConfigError } from '../../errors.js'
-import type { Dataset } from '../dataset.js'
-import { type EngineOptions, gatherOutputs, type ProcessedFile, processReader } from '../engine.js'
+import type { DatasetSpec } from '../dataset-spec.js'
+import { type EngineOptions, gatherOutputs, type ProcessedFile } from '../engine.js'
 import type { RangeReader } from '../formats/parquet.js'
 import type { EngineLimits } from './limits.js'
 import { defaultWorkerUrl, EnginePool } from './pool.js'
 
 export interface FileEngine {
-  /** processes one source, output and quarantine gathered in memory; throws like `processSource` */
-  process(reader: RangeReader, dataset: Dataset, key: string): Promise<ProcessedFile>
+  /** processes one source as the named dataset, output and quarantine gathered in memory; throws like `processSource` */
+  process(reader: RangeReader, dataset: { name: string }, key: string): Promise<ProcessedFile>
   close(): Promise<void>
 }
 
 export interface FileEngineOptions {
   limits: EngineLimits
   decoder?: EngineOptions['decoder']
-  /** the datasets the worker module knows by name (src/schemas/datasets) */
-  builtIn: readonly Dataset[]
+  /** the project's datasets (src/project/load.ts), as every worker thread gets them */
+  datasets: readonly DatasetSpec[]
+  /** files processed at once; default 1 */
+  threads?: number
 }
 
 /**
- * A FileEngine with one worker thread. Built-in datasets run there, under the pool's hard time limit.
- * Any other dataset (defined in code the worker cannot load, such as a test's) runs on this thread,
- * where the limit is checked between batches. Throws ConfigError when the compiled worker is missing.
+ * A FileEngine whose worker threads run every file under the pool's hard time limit. Resolves once a
+ * first thread has imported the datasets' code; throws ConfigError when the compiled worker is missing
+ * or a dataset's transform module cannot be loaded.
  */
-export function openFileEngine(options: FileEngineOptions): FileEngine {
+export async function openFileEngine(options: FileEngineOptions): Promise<FileEngine> {
   const workerUrl = defaultWorkerUrl()
-  if (options.builtIn.length > 0 && !existsSync(fileURLToPath(workerUrl))) {
+  if (!existsSync(fileURLToPath(workerUrl))) {
     throw new ConfigError(`the engine worker ${fileURLToPath(workerUrl)} is missing: run \`npm run build\``)
   }
-  const { limits, decoder, builtIn } = options
-  const pool = new EnginePool({ timeoutMs: limits.fileTimeoutMs ?? Number.MAX_SAFE_INTEGER, workerUrl })
+  const { limits, decoder, datasets, threads } = options
+  const pool = new EnginePool({
+    datasets,
+    timeoutMs: limits.fileTimeoutMs ?? Number.MAX_SAFE_INTEGER,
+    workerUrl,
+    size: threads,
+  })
+  try {
+    await pool.ready()
+  } catch (err) {
+    await pool.close()
+    throw err
+  }
   return {
     process(reader, dataset, key) {
-      const engineOptions: EngineOptions = { key, limits, decoder }
-      if (!builtIn.includes(dataset)) return processReader(reader, dataset, engineOptions)
-      return gatherOutputs((sinks) => pool.run(reader, dataset.name, sinks, engineOptions))
+      return gatherOutputs((sinks) => pool.run(reader, dataset.name, sinks, { key, limits, decoder }))
     },
     close: () => pool.close(),
   }

@@ -1,15 +1,16 @@
 /**
- * An engine worker thread (see pool.ts): runs processSource for one file at a time, reading and
- * writing through requests to the main thread. The pool terminates it when a file takes too long,
- * which stops even a decoder stuck in a loop.
+ * An engine worker thread (see pool.ts): imports the datasets' own code (user-code.ts), then runs
+ * processSource for one file at a time, reading and writing through requests to the main thread. The
+ * pool terminates it when a file takes too long, which stops even a decoder, or a dataset's code,
+ * stuck in a loop.
  *
  * Sink writes do not wait for the main thread: a write is sent and the engine carries on, until the
  * bytes sent but not yet written pass MAX_WRITE_BYTES_IN_FLIGHT (backpressure). A failed write fails
  * the next write and, at the latest, the file, which is reported done only once every write landed.
  */
-import { parentPort } from 'node:worker_threads'
+import { parentPort, workerData } from 'node:worker_threads'
 import { ConfigError } from '../../errors.js'
-import { datasets } from '../../schemas/datasets/index.js'
+import type { Dataset } from '../dataset.js'
 import { processSource } from '../engine.js'
 import type { ByteSink, RangeReader } from '../formats/parquet.js'
 import {
@@ -19,7 +20,9 @@ import {
   serializeError,
   type ToWorker,
   transferable,
+  type WorkerData,
 } from './protocol.js'
+import { loadDatasets } from './user-code.js'
 
 const port = parentPort!
 const pending = new Map<number, { resolve: (bytes: Uint8Array | undefined) => void; reject: (err: unknown) => void }>()
@@ -109,8 +112,8 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   const writes = new Writes()
   let reply: FromWorker
   try {
-    const dataset = datasets.find((candidate) => candidate.name === message.dataset)
-    if (!dataset) throw new ConfigError(`dataset ${message.dataset} is not one of the built-in datasets`)
+    const dataset = (await datasets).get(message.dataset)
+    if (!dataset) throw new ConfigError(`dataset ${message.dataset} is not one of the engine's datasets`)
     const report = await processSource(
       reader(message.size),
       dataset,
@@ -128,6 +131,13 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   await settle()
   port.postMessage(reply)
 }
+
+/** Every dataset this thread may run, its code imported once, when the thread starts. */
+const datasets: Promise<Map<string, Dataset>> = loadDatasets((workerData as WorkerData).datasets)
+datasets.then(
+  () => port.postMessage({ type: 'ready' } satisfies FromWorker),
+  (err: unknown) => port.postMessage({ type: 'unusable', error: serializeError(err) } satisfies FromWorker),
+)
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'run') {

@@ -3,9 +3,11 @@
  * occur inside a UTF-8 multi-byte sequence, so records can be split before decoding, and a record
  * with invalid UTF-8 becomes one row error instead of failing the file or turning into U+FFFD.
  */
+
 import { isAscii, isUtf8 } from 'node:buffer'
 import { FormatError, LimitError, UnsupportedError } from '../../errors.js'
 import type { JsonSchema, Row } from '../dataset.js'
+import { CarryBuffer } from './carry.js'
 import { type ByteSource, byteChunks, withoutBom } from './compression.js'
 import { type RecordBatch, type RowReadError, unreadableRecord } from './records.js'
 
@@ -334,11 +336,6 @@ class CsvReader {
   }
 }
 
-function concat(a: Buffer, b: Uint8Array): Buffer {
-  const tail = Buffer.from(b.buffer, b.byteOffset, b.byteLength)
-  return a.length === 0 ? tail : Buffer.concat([a, tail])
-}
-
 /**
  * Reads CSV with a header row into rows keyed by the header names, in batches of `batchRows`. Each
  * data record gets the next zero-based row index; a record that cannot become a row (wrong field
@@ -353,14 +350,14 @@ export async function* readCsv(input: ByteSource, options: CsvOptions = {}): Asy
   const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS
   const reader = new CsvReader(options)
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
-  let buf: Buffer = Buffer.alloc(0)
+  const carry = new CarryBuffer()
   // An incomplete record is rescanned only once the buffer has doubled, so a long record costs
   // linear time rather than one rescan per chunk.
   let waitFor = 0
   let seenBytes = 0
   for await (const chunk of withoutBom(byteChunks(input))) {
     seenBytes += chunk.byteLength
-    buf = concat(buf, chunk)
+    const buf = carry.append(chunk)
     if (buf.length < waitFor) continue
     let at = 0
     for (;;) {
@@ -368,11 +365,12 @@ export async function* readCsv(input: ByteSource, options: CsvOptions = {}): Asy
       if (reader.pending < batchRows) break
       yield reader.takeBatch()
     }
-    buf = buf.subarray(at)
+    carry.consume(at)
     // a record still without its end can already be too long (an unterminated quote, say)
-    if (buf.length > maxRecordBytes) throw tooLong(reader.currentLine, maxRecordBytes)
-    waitFor = buf.length * 2
+    if (carry.length > maxRecordBytes) throw tooLong(reader.currentLine, maxRecordBytes)
+    waitFor = carry.length * 2
   }
+  const buf = carry.bytes
   let at = 0
   for (;;) {
     at = reader.consume(buf, at, true, batchRows)

@@ -2,9 +2,11 @@
  * NDJSON (JSON Lines) to rows, streaming: one JSON object per line. Lines are split on bytes before
  * decoding, so a line with invalid UTF-8 is one row error rather than a failed file.
  */
+
 import { isUtf8 } from 'node:buffer'
 import { LimitError } from '../../errors.js'
 import type { Row } from '../dataset.js'
+import { CarryBuffer } from './carry.js'
 import { type ByteSource, byteChunks, withoutBom } from './compression.js'
 import { type RecordBatch, type RowReadError, unreadableRecord } from './records.js'
 
@@ -129,12 +131,11 @@ export async function* readNdjson(input: ByteSource, options: NdjsonOptions = {}
   const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS
   const maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES
   const reader = new NdjsonReader(maxRecordBytes)
-  let buf: Buffer = Buffer.alloc(0)
+  const carry = new CarryBuffer()
   for await (const chunk of withoutBom(byteChunks(input))) {
     // the carried-over tail holds no line feed, so only the new bytes are searched
-    let search = buf.length
-    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-    buf = buf.length === 0 ? bytes : Buffer.concat([buf, bytes])
+    let search = carry.length
+    const buf = carry.append(chunk)
     let at = 0
     for (let lf = buf.indexOf(LF, search); lf !== -1; lf = buf.indexOf(LF, search)) {
       reader.take(buf, at, lf)
@@ -142,10 +143,11 @@ export async function* readNdjson(input: ByteSource, options: NdjsonOptions = {}
       search = at
       if (reader.pending >= batchRows) yield reader.takeBatch()
     }
-    buf = buf.subarray(at)
+    carry.consume(at)
     // a line still without its end can already be too long
-    if (buf.length > maxRecordBytes) throw tooLong(reader.nextLine, maxRecordBytes)
+    if (carry.length > maxRecordBytes) throw tooLong(reader.nextLine, maxRecordBytes)
   }
+  const buf = carry.bytes
   if (buf.length > 0) reader.take(buf, 0, buf.length)
   if (reader.pending > 0) yield reader.takeBatch()
 }

@@ -18,6 +18,7 @@ import {
 } from './batch.js'
 import { compileValueCheck, type ValueCheck } from './checks.js'
 import { planSchema, type SchemaPlan } from './plan.js'
+import type { SchemaRefs } from './refs.js'
 
 export type { BatchVerdict, ColumnBatch, ColumnValues, CompiledValidator } from './batch.js'
 export { rowAt } from './batch.js'
@@ -121,12 +122,13 @@ function columnarValidator(plan: SchemaPlan, reference: ValidateRow, name: strin
 
 /**
  * Compiles a row schema for column batches. Throws ConfigError when the schema itself is invalid,
- * exactly like `compileRowValidator`. Never throws for a schema it cannot compile to column checks:
- * it returns an `ajv-fallback` validator whose `reason` names the first keyword in the way.
+ * exactly like `compileRowValidator`, whose `refs` it takes too. Never throws for a schema it cannot
+ * compile to column checks: it returns an `ajv-fallback` validator whose `reason` names the first
+ * keyword in the way.
  */
-export function compileColumnarValidator(schema: JsonSchema, name: string): CompiledValidator {
-  const reference = compileRowValidator(schema, name)
-  const planned = planSchema(schema)
+export function compileColumnarValidator(schema: JsonSchema, name: string, refs?: SchemaRefs): CompiledValidator {
+  const reference = compileRowValidator(schema, name, refs)
+  const planned = planSchema(schema, refs)
   if (!planned.ok) {
     return { mode: 'ajv-fallback', reason: planned.reason, validate: (batch) => validateRows(batch, reference) }
   }

@@ -1,6 +1,8 @@
+import { isDeepStrictEqual } from 'node:util'
 import type { JsonSchema } from '../dataset.js'
 import { shadowsPrototype } from './batch.js'
 import { type FormatTest, formatTest } from './formats.js'
+import { type RefResolver, refChain, refResolver, type SchemaRefs } from './refs.js'
 
 type JsonType = 'string' | 'number' | 'integer' | 'boolean' | 'null' | 'array' | 'object'
 
@@ -32,7 +34,7 @@ interface PropertyPlan {
 export interface SchemaPlan {
   /** declared properties, then required names that have no declaration */
   properties: PropertyPlan[]
-  /** `additionalProperties: false` */
+  /** `additionalProperties: false`, or `unevaluatedProperties: false` without additionalProperties */
   closed: boolean
 }
 
@@ -51,7 +53,18 @@ const ANNOTATIONS = new Set([
   'contentMediaType',
   'contentEncoding',
 ])
-const ROOT_KEYWORDS = new Set(['$schema', '$id', 'type', 'properties', 'required', 'additionalProperties'])
+/** Containers for subschemas that only a `$ref` uses: they never change a verdict themselves. */
+const DEFINITIONS = new Set(['$defs', 'definitions'])
+const ROOT_KEYWORDS = new Set([
+  '$schema',
+  '$id',
+  ...DEFINITIONS,
+  'type',
+  'properties',
+  'required',
+  'additionalProperties',
+  'unevaluatedProperties',
+])
 const NUMBER_KEYWORDS = ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf'] as const
 const LENGTH_KEYWORDS = ['minLength', 'maxLength'] as const
 const PROPERTY_KEYWORDS = new Set<string>([
@@ -100,9 +113,52 @@ function typesOf(type: unknown): readonly JsonType[] | undefined {
   return (Array.isArray(type) ? type : [type]) as JsonType[]
 }
 
-function propertyRules(schema: unknown, where: string): PropertyRules | boolean {
+/** `integer` values are numbers too, so `number` and `integer` meet in `integer`. */
+function intersectTypes(a: readonly JsonType[] | undefined, b: readonly JsonType[] | undefined) {
+  if (!a || !b) return a ?? b
+  const within = (type: JsonType, types: readonly JsonType[]) =>
+    types.includes(type) || (type === 'integer' && types.includes('number'))
+  return [...new Set([...a.filter((type) => within(type, b)), ...b.filter((type) => within(type, a))])]
+}
+
+/**
+ * One schema for several that all apply: their types intersected, and every other keyword taken from
+ * the one schema that has it. A keyword two of them give different values (two `maxLength`s, two
+ * `pattern`s) is left to ajv rather than combined here.
+ */
+function conjoin(schemas: (Record<string, unknown> | boolean)[], where: string): Record<string, unknown> | boolean {
+  if (schemas.includes(false)) return false
+  const merged: Record<string, unknown> = {}
+  let types: readonly JsonType[] | undefined
+  for (const schema of schemas) {
+    if (schema === true) continue
+    for (const [keyword, value] of Object.entries(schema)) {
+      if (keyword === 'type') types = intersectTypes(types, typesOf(value))
+      else if (ANNOTATIONS.has(keyword) || DEFINITIONS.has(keyword)) continue
+      else if (!Object.hasOwn(merged, keyword)) merged[keyword] = value
+      else if (!isDeepStrictEqual(merged[keyword], value)) {
+        unsupported(`${where} gives "${keyword}" different values beside the $ref and in its target`)
+      }
+    }
+  }
+  if (types) merged.type = types
+  return merged
+}
+
+/** A property whose schema is a `$ref` gets the rules of everything its `$ref` chain applies. */
+function propertyRules(schema: unknown, where: string, resolver: RefResolver): PropertyRules | boolean {
   if (typeof schema === 'boolean') return schema
   if (!isObject(schema)) return unsupported(`${where} is not a schema object`)
+  if (schema.$ref === undefined) return flatRules(schema, where)
+  const at = `${where} ($ref ${JSON.stringify(schema.$ref)})`
+  const chain =
+    refChain(schema, resolver.rootBase, resolver) ??
+    unsupported(`${at} leads where the columnar validator does not follow`)
+  const conjoined = conjoin(chain, at)
+  return typeof conjoined === 'boolean' ? conjoined : flatRules(conjoined, at)
+}
+
+function flatRules(schema: Record<string, unknown>, where: string): PropertyRules {
   checkKeywords(schema, PROPERTY_KEYWORDS, where)
   const rules: PropertyRules = { types: typesOf(schema.type) }
   if (schema.enum !== undefined) {
@@ -132,18 +188,25 @@ function propertyRules(schema: unknown, where: string): PropertyRules | boolean 
   return rules
 }
 
-function buildPlan(schema: JsonSchema): SchemaPlan {
+function buildPlan(schema: JsonSchema, refs: SchemaRefs): SchemaPlan {
   checkKeywords(schema, ROOT_KEYWORDS, 'the schema')
   const rootTypes = typesOf(schema.type)
   if (rootTypes && !rootTypes.includes('object')) unsupported('the schema does not describe an object')
-  const { properties = {}, required = [], additionalProperties = true } = schema
-  if (typeof additionalProperties !== 'boolean') unsupported('additionalProperties is a schema, not true or false')
+  const { properties = {}, required = [], additionalProperties, unevaluatedProperties } = schema
+  // additionalProperties evaluates every property, leaving unevaluatedProperties nothing to check
+  const others = additionalProperties ?? unevaluatedProperties ?? true
+  if (typeof others !== 'boolean') {
+    const keyword = additionalProperties === undefined ? 'unevaluatedProperties' : 'additionalProperties'
+    unsupported(`${keyword} is a schema, not true or false`)
+  }
   if (!isObject(properties)) unsupported('properties is not an object')
   if (!Array.isArray(required)) unsupported('required is not an array')
   const requiredNames = new Set(required.map(String))
+  const resolver = refResolver(schema, refs)
   const plans: PropertyPlan[] = []
   for (const [name, subschema] of Object.entries(properties)) {
-    plans.push({ name, required: requiredNames.has(name), rules: propertyRules(subschema, `property "${name}"`) })
+    const rules = propertyRules(subschema, `property "${name}"`, resolver)
+    plans.push({ name, required: requiredNames.has(name), rules })
   }
   // ajv's strictRequired refuses these today; planned anyway so that relaxing it cannot drop a required check
   for (const name of requiredNames) {
@@ -152,17 +215,18 @@ function buildPlan(schema: JsonSchema): SchemaPlan {
   for (const { name } of plans) {
     if (shadowsPrototype(name)) unsupported(`property "${name}" is also an Object.prototype member`)
   }
-  return { properties: plans, closed: additionalProperties === false }
+  return { properties: plans, closed: others === false }
 }
 
 /**
  * Reads a row schema into per-property rules, or says why it cannot: anything beyond a flat object
- * of typed, constrained properties (nested objects, arrays, $ref, combinators, conditionals, unknown
- * formats...) is left to ajv. Expects a schema ajv has already compiled, so keyword values are well formed.
+ * of typed, constrained properties (nested objects, arrays, combinators, conditionals, unknown
+ * formats...) is left to ajv. A property may be a `$ref` (into the schema or a document in `refs`)
+ * to such a property. Expects a schema ajv has already compiled, so keyword values are well formed.
  */
-export function planSchema(schema: JsonSchema): PlanResult {
+export function planSchema(schema: JsonSchema, refs: SchemaRefs = {}): PlanResult {
   try {
-    return { ok: true, plan: buildPlan(schema) }
+    return { ok: true, plan: buildPlan(schema, refs) }
   } catch (err) {
     if (err instanceof Unsupported) return { ok: false, reason: err.message }
     throw err

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { FerryConfig } from '../../config/load.js'
-import type { Dataset } from '../../core/dataset.js'
+import type { DatasetInfo } from '../../core/dataset.js'
 import type { FileEngine } from '../../core/engine/runner.js'
 import type { FirstError } from '../../core/engine.js'
 import { eventDateOf, outputKey, quarantineKey } from '../../core/output-path.js'
@@ -67,7 +67,7 @@ export interface ProcessReport {
  */
 export async function processObject(
   source: ObjectSource,
-  dataset: Dataset,
+  dataset: DatasetInfo,
   target: OutputTarget,
   quarantinePrefix: string,
   engine: FileEngine,

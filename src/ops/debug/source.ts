@@ -1,13 +1,12 @@
 /**
  * Where the debug commands read from and write to: a local path, `s3://bucket/key` or
- * `gs://bucket/key`. Cloud objects go through the same adapters the worker uses, built from the
- * loaded config the way the composition root builds them (src/adapters/index.ts).
+ * `gs://bucket/key`. Cloud objects go through the same adapters the worker uses, built by the
+ * composition root's store factory (src/adapters/index.ts).
  */
 import { open, stat } from 'node:fs/promises'
 import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { GcsObjectStore } from '../../adapters/gcs/object-store.js'
-import { S3ObjectStore } from '../../adapters/s3/object-store.js'
+import { gcsStore, s3Store } from '../../adapters/index.js'
 import type { FerryConfig } from '../../config/load.js'
 import { readAt } from '../../core/engine/sources.js'
 import type { RangeReader } from '../../core/formats/parquet.js'
@@ -32,18 +31,9 @@ export function parseObjectUrl(url: string, cwd: string): ObjectUrl {
   return { scheme: 'file', path: isAbsolute(url) ? url : resolve(cwd, url) }
 }
 
-/** The S3 or GCS adapter for the config's endpoints and credentials. */
+/** The S3 or GCS adapter for the config's endpoints and credentials, as the composition root builds it. */
 export function cloudStore(scheme: CloudScheme, config: FerryConfig): ObjectStore {
-  if (scheme === 's3') {
-    return new S3ObjectStore({
-      region: config.aws.region,
-      ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}),
-    })
-  }
-  return new GcsObjectStore({
-    ...(config.gcs.projectId ? { projectId: config.gcs.projectId } : {}),
-    ...(config.gcs.endpoint ? { apiEndpoint: config.gcs.endpoint } : {}),
-  })
+  return scheme === 's3' ? s3Store(config) : gcsStore(config)
 }
 
 /** One object to read, by ranges or whole. Ranged reads are what let `inspect` fetch only a footer. */

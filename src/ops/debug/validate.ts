@@ -2,9 +2,10 @@
  * `ferry validate`: every record of one file checked against its dataset's JSON Schema, with the
  * worker's readers and validator, and nothing written anywhere.
  */
-import { type Dataset, findDataset } from '../../core/dataset.js'
+import { type DatasetInfo, findDataset } from '../../core/dataset.js'
 import { detectFormat, readRecords, rowIndexes } from '../../core/formats/detect.js'
 import { rowValidator } from '../../core/validate.js'
+import { propertyView } from '../../core/validation/refs.js'
 import { FerryError, FormatError, LimitError, UnsupportedError } from '../../errors.js'
 import { int } from '../report/format.js'
 import type { ObjectSource } from './source.js'
@@ -39,7 +40,7 @@ export function isUnreadable(err: unknown): err is FerryError {
 }
 
 /** The dataset named `name`, or else the first whose key pattern matches; FERRY_NO_DATASET otherwise. */
-export function chooseDataset(datasets: readonly Dataset[], key: string, name?: string): Dataset {
+export function chooseDataset<T extends DatasetInfo>(datasets: readonly T[], key: string, name?: string): T {
   const known = datasets.map((d) => d.name).join(', ')
   if (name !== undefined) {
     const named = datasets.find((d) => d.name === name)
@@ -59,7 +60,7 @@ export function chooseDataset(datasets: readonly Dataset[], key: string, name?: 
  */
 export async function validateObject(
   source: ObjectSource,
-  dataset: Dataset,
+  dataset: DatasetInfo,
   maxErrors = DEFAULT_MAX_ERRORS,
 ): Promise<ValidationSummary> {
   const bytes = await source.readAll()
@@ -80,7 +81,7 @@ export async function validateObject(
   }
   // Problems are gathered per batch and sorted, so a read error and a schema error keep file order.
   for await (const batch of readRecords(source.key, bytes, {
-    schema: dataset.schema,
+    schema: propertyView(dataset.schema, dataset.schemaRefs),
     delimiter: dataset.csv?.delimiter,
   })) {
     const problems: RecordProblem[] = []

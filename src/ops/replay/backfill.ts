@@ -1,4 +1,4 @@
-import { type Dataset, findDataset } from '../../core/dataset.js'
+import { type DatasetInfo, findDataset } from '../../core/dataset.js'
 import { UsageError } from '../../errors.js'
 import type { ObjectInfo, ObjectStore } from '../../ports.js'
 
@@ -28,7 +28,7 @@ export function parseObjectUrl(url: string): { scheme: string; bucket: string; p
 export function selectObject(
   info: ObjectInfo,
   filter: BackfillFilter,
-  datasets: readonly Dataset[],
+  datasets: readonly DatasetInfo[],
 ): 'take' | 'ignored' | 'outside' {
   const modified = info.lastModified?.getTime()
   if (filter.modifiedAfter && (modified === undefined || modified < filter.modifiedAfter.getTime())) return 'outside'
@@ -42,7 +42,7 @@ export async function selectForBackfill(
   bucket: string,
   prefix: string,
   filter: BackfillFilter,
-  datasets: readonly Dataset[],
+  datasets: readonly DatasetInfo[],
 ): Promise<BackfillSelection> {
   const selection: BackfillSelection = { objects: [], ignored: [], outside: 0 }
   for await (const info of store.list(bucket, prefix)) {

@@ -8,6 +8,7 @@ import { Exit } from '../../../src/cli/command.js'
 import { main } from '../../../src/cli/main.js'
 import { generateSampleNight } from '../../../src/core/sample-night.js'
 import { objectCreatedBody } from '../../../src/producers/object-created.js'
+import { EXAMPLE_DATASETS } from '../../support/datasets.js'
 
 async function run(home: string, argv: string[]) {
   const out: string[] = []
@@ -16,7 +17,7 @@ async function run(home: string, argv: string[]) {
     err: () => {},
     cwd: home,
     signal: new AbortController().signal,
-    env: { FERRY_HOME: home, FERRY_IDLE_MS: '300', FERRY_LOG_LEVEL: 'silent' },
+    env: { FERRY_HOME: home, FERRY_DATASETS: EXAMPLE_DATASETS, FERRY_IDLE_MS: '300', FERRY_LOG_LEVEL: 'silent' },
   })
   return { code, out }
 }

@@ -8,6 +8,7 @@ import { Exit } from '../../../src/cli/command.js'
 import { main } from '../../../src/cli/main.js'
 import { generateSampleNight } from '../../../src/core/sample-night.js'
 import { objectCreatedBody } from '../../../src/producers/object-created.js'
+import { EXAMPLE_DATASETS } from '../../support/datasets.js'
 import { type HttpRecorder, startHttpRecorder } from '../../support/http-recorder.js'
 
 describe('ferry nightly on the local default: pings, grouped alerts and the metrics dump', () => {
@@ -35,6 +36,7 @@ describe('ferry nightly on the local default: pings, grouped alerts and the metr
       signal: new AbortController().signal,
       env: {
         FERRY_HOME: home,
+        FERRY_DATASETS: EXAMPLE_DATASETS,
         FERRY_IDLE_MS: '300',
         FERRY_LOG_LEVEL: 'silent',
         FERRY_PING_URL: `${recorder.url}/ping/5f0c2d-secret`,

@@ -9,6 +9,7 @@ import { Exit } from '../../../src/cli/command.js'
 import { main } from '../../../src/cli/main.js'
 import { generateSampleNight } from '../../../src/core/sample-night.js'
 import { objectCreatedBody } from '../../../src/producers/object-created.js'
+import { EXAMPLE_DATASETS } from '../../support/datasets.js'
 
 const { kafka } = inject('endpoints')
 
@@ -25,7 +26,12 @@ describe('ferry serve', () => {
         },
       }),
     )
-    const env = { FERRY_HOME: home, FERRY_KAFKA_BROKERS: kafka, FERRY_LOG_LEVEL: 'silent' }
+    const env = {
+      FERRY_HOME: home,
+      FERRY_DATASETS: EXAMPLE_DATASETS,
+      FERRY_KAFKA_BROKERS: kafka,
+      FERRY_LOG_LEVEL: 'silent',
+    }
     const stop = new AbortController()
     const out: string[] = []
     const serving = main(['serve', '--metrics-port', '0', '--schedule', '0 3 1 1 *'], {

@@ -12,7 +12,7 @@ import { outputKey, quarantineKey } from '../../../src/core/output-path.js'
 import { generateSampleNight, type SampleFile } from '../../../src/core/sample-night.js'
 import { rowValidator } from '../../../src/core/validate.js'
 import type { BusSubscription } from '../../../src/ports.js'
-import { datasets } from '../../../src/schemas/datasets/index.js'
+import { orders } from '../../support/datasets.js'
 import { createWorld, Exit, type FerryWorld, ferry } from '../../support/ferry-env.js'
 
 const endpoints = inject('endpoints')
@@ -25,11 +25,9 @@ describe('a night end to end on real local servers: S3+SQS (moto), Kafka (embedd
   let bus: PubSubEventBus
   let subscription: BusSubscription
   const events: Array<{ event: QualityEvent; attributes: Record<string, string> }> = []
-  let orders: Dataset
 
   beforeAll(async () => {
     world = await createWorld(endpoints)
-    orders = datasets.find((d) => d.name === 'orders') as Dataset
     night = generateSampleNight({ date: DATE, files: 8, seed: 7, formats: 'mixed' }).files
     gcs = new GcsObjectStore({ apiEndpoint: endpoints.gcs, projectId: 'ferry-test' })
     bus = new PubSubEventBus({ projectId: endpoints.pubsubProject, apiEndpoint: endpoints.pubsub })

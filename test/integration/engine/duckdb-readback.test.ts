@@ -13,7 +13,7 @@ import { readParquetRows, writeParquet } from '../../../src/core/formats/parquet
 import { generateSampleNight } from '../../../src/core/sample-night.js'
 import { ORDER_INPUT_COLUMNS, orderRows, seededRandom } from '../../../src/core/sample-orders.js'
 import { rowValidator } from '../../../src/core/validate.js'
-import { orders, transformOrder } from '../../../src/schemas/datasets/orders/index.js'
+import { orders, transformOrder } from '../../support/datasets.js'
 
 let dir: string
 let instance: DuckDBInstance

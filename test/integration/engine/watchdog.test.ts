@@ -11,7 +11,7 @@ import { EnginePool } from '../../../src/core/engine/pool.js'
 import { processFile } from '../../../src/core/engine.js'
 import { type ByteSink, bytesReader, memorySink } from '../../../src/core/formats/parquet.js'
 import { FerryError, FormatError, LimitError } from '../../../src/errors.js'
-import { orders } from '../../../src/schemas/datasets/orders/index.js'
+import { orders, ordersSpec } from '../../support/datasets.js'
 import { sampleOrdersParquet } from '../../support/orders.js'
 
 const WORKER = new URL('../../../dist/src/core/engine/worker.js', import.meta.url)
@@ -56,7 +56,7 @@ describe('EnginePool', () => {
     throw new Error(`${fileURLToPath(WORKER)} is missing: run \`npm run build\` before the integration tests`)
   }
   // a long default, so only the run that asks for a short limit can time out on a busy machine
-  const pool = new EnginePool({ size: 2, timeoutMs: 60_000, workerUrl: WORKER })
+  const pool = new EnginePool({ datasets: [ordersSpec], size: 2, timeoutMs: 60_000, workerUrl: WORKER })
   afterAll(() => pool.close())
 
   it('stops a file that hangs hyparquet with a non-retryable FERRY_TIMEOUT LimitError, then carries on', async () => {

@@ -6,7 +6,6 @@ import { expect } from 'vitest'
 import { GcsObjectStore } from '../../../src/adapters/gcs/object-store.js'
 import { KafkaAdmin } from '../../../src/adapters/kafka/admin.js'
 import { PubSubEventBus } from '../../../src/adapters/pubsub/event-bus.js'
-import type { Dataset } from '../../../src/core/dataset.js'
 import { processFile } from '../../../src/core/engine.js'
 import {
   type DeadLetter,
@@ -19,7 +18,7 @@ import {
 import { outputKey, quarantineKey } from '../../../src/core/output-path.js'
 import { generateSampleNight, type SampleFile } from '../../../src/core/sample-night.js'
 import type { BusSubscription } from '../../../src/ports.js'
-import { datasets } from '../../../src/schemas/datasets/index.js'
+import { orders } from '../../support/datasets.js'
 import type { TestEndpoints } from '../../support/endpoints.js'
 import { AWS, type CliRun, Exit, type FerryWorld, ferry } from '../../support/ferry-env.js'
 
@@ -35,8 +34,6 @@ function outageMs(raw: string | undefined): number {
   if (!Number.isInteger(ms) || ms < 0) throw new Error(`FERRY_FAULT_OUTAGE_MS must be a whole number of ms, got ${raw}`)
   return ms
 }
-
-export const orders = datasets.find((d) => d.name === 'orders') as Dataset
 
 /** A small deterministic night: enough files for several SQS batches, small enough to stay quick. */
 export function sampleFiles(files: number, seed: number): SampleFile[] {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { validators } from '../../../src/core/messages.js'
 import { generateSampleNight } from '../../../src/core/sample-night.js'
-import { datasets } from '../../../src/schemas/datasets/index.js'
+import { exampleSpecs as datasets } from '../../support/datasets.js'
 import { Exit, ferry } from '../../support/ferry-env.js'
 import { fileEvents, nightEvents, openQualityWorld, type QualityWorld, upload, waitFor } from './support.js'
 

@@ -5,7 +5,7 @@ import { type CheckResult, type QualityEvent, validators } from '../../../src/co
 import { ORDER_INPUT_COLUMNS, seededRandom, spoilRows } from '../../../src/core/sample-orders.js'
 import { nightKey, readEntries, readNight } from '../../../src/ops/history.js'
 import type { NightSummary } from '../../../src/ops/night.js'
-import { orders as ordersDataset } from '../../../src/schemas/datasets/orders/index.js'
+import { ordersSpec as ordersDataset } from '../../support/datasets.js'
 import {
   fileEvents,
   night,

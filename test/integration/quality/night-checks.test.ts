@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { defineDataset } from '../../../src/core/dataset.js'
+import type { DatasetSpec } from '../../../src/core/dataset-spec.js'
+import { keyMatcher } from '../../../src/core/keys.js'
 import { validators } from '../../../src/core/messages.js'
 import type { NightSummary } from '../../../src/ops/night.js'
 import { formatSummary } from '../../../src/ops/summary.js'
-import { orders as ordersDataset } from '../../../src/schemas/datasets/orders/index.js'
+import { ordersSpec as ordersDataset } from '../../support/datasets.js'
 import {
   night,
   nightEvents,
@@ -21,9 +22,9 @@ describe('night checks at the end of runNight, on real local servers', () => {
   let q: QualityWorld
   let summary: NightSummary
   // Three files a night are expected; tonight one of them never arrives.
-  const expecting = defineDataset({ ...ordersDataset, checks: { ...ordersDataset.checks, files: { expected: 3 } } })
+  const expecting: DatasetSpec = { ...ordersDataset, checks: { ...ordersDataset.checks, files: { expected: 3 } } }
   // Configured, but nothing of it lands tonight.
-  const returns = defineDataset({ ...ordersDataset, name: 'returns', keyPattern: /(^|\/)returns\//, checks: {} })
+  const returns: DatasetSpec = { ...ordersDataset, name: 'returns', keys: [keyMatcher(/(^|\/)returns\//)], checks: {} }
 
   beforeAll(async () => {
     q = await openQualityWorld(endpoints)

@@ -1,13 +1,15 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { type OpenInfrastructure, openInfrastructure } from '../../../src/adapters/index.js'
 import { PubSubEventBus } from '../../../src/adapters/pubsub/event-bus.js'
+import { runNight } from '../../../src/app/night.js'
 import { type FerryConfig, loadConfig } from '../../../src/config/load.js'
-import type { Dataset, Row } from '../../../src/core/dataset.js'
+import type { Row } from '../../../src/core/dataset.js'
+import type { DatasetSpec } from '../../../src/core/dataset-spec.js'
 import { writeParquet } from '../../../src/core/formats/parquet.js'
 import type { NightQualityEvent, QualityEvent, QualityMessage } from '../../../src/core/messages.js'
 import { ORDER_INPUT_COLUMNS, orderRows, seededRandom } from '../../../src/core/sample-orders.js'
 import { createLogger } from '../../../src/ops/logger.js'
-import { type NightSummary, newRunId, runNight } from '../../../src/ops/night.js'
+import { type NightSummary, newRunId } from '../../../src/ops/night.js'
 import type { BusSubscription } from '../../../src/ports.js'
 import type { TestEndpoints } from '../../support/endpoints.js'
 import { createWorld, type FerryWorld } from '../../support/ferry-env.js'
@@ -66,8 +68,14 @@ export async function upload(q: QualityWorld, key: string, bytes: Uint8Array): P
 }
 
 /** `ferry nightly`'s core, with the datasets under test. */
-export async function night(q: QualityWorld, datasets: Dataset[]): Promise<NightSummary> {
-  return runNight(q.infra, q.config, datasets, createLogger({ level: 'silent' }), {
+export async function night(q: QualityWorld, datasets: DatasetSpec[]): Promise<NightSummary> {
+  const app = {
+    config: q.config,
+    logger: createLogger({ level: 'silent' }),
+    project: { datasetsDir: undefined, datasets },
+    cwd: q.world.home,
+  }
+  return runNight(app, q.infra, {
     runId: newRunId(),
     waitSeconds: 1,
     emptyReceives: 1,

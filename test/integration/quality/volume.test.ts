@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { defineDataset } from '../../../src/core/dataset.js'
+import type { DatasetSpec } from '../../../src/core/dataset-spec.js'
 import type { NightQualityEvent } from '../../../src/core/messages.js'
 import { type HistoryLocation, writeNight } from '../../../src/ops/history.js'
 import { rollup } from '../../../src/ops/history-rollup.js'
-import { orders as ordersDataset } from '../../../src/schemas/datasets/orders/index.js'
+import { ordersSpec as ordersDataset } from '../../support/datasets.js'
 import {
   night,
   nightEvents,
@@ -21,7 +21,7 @@ const DAY_MS = 86_400_000
 describe('volume anomaly against the metrics history, on real local servers', () => {
   let q: QualityWorld
   let history: HistoryLocation
-  const dataset = defineDataset({ ...ordersDataset, checks: { volume: { nights: 14, minHistory: 7, maxZ: 3.5 } } })
+  const dataset: DatasetSpec = { ...ordersDataset, checks: { volume: { nights: 14, minHistory: 7, maxZ: 3.5 } } }
   // A usual night holds ~100 rows; tonight's single file holds ten times that.
   const spike = ordersFile(orders(1000, 1))
   const usual = ordersFile(orders(100, 1))

@@ -9,6 +9,7 @@ import { outputKey } from '../../../src/core/output-path.js'
 import { generateSampleNight } from '../../../src/core/sample-night.js'
 import { objectCreatedBody } from '../../../src/producers/object-created.js'
 import { runFerry } from '../../support/bin.js'
+import { EXAMPLE_DATASETS } from '../../support/datasets.js'
 import { busMessages, filesUnder, treeOf } from './support.js'
 
 const DATE = '2026-11-22'
@@ -96,7 +97,13 @@ describe('a notification whose key or bucket climbs out of the local store, thro
     const before = treeOf(parent, [home])
     const run = await runFerry(['nightly'], {
       cwd: home,
-      env: { FERRY_HOME: home, FERRY_IDLE_MS: '300', FERRY_LOG_LEVEL: 'warn', FERRY_LOG_FORMAT: 'json' },
+      env: {
+        FERRY_HOME: home,
+        FERRY_DATASETS: EXAMPLE_DATASETS,
+        FERRY_IDLE_MS: '300',
+        FERRY_LOG_LEVEL: 'warn',
+        FERRY_LOG_FORMAT: 'json',
+      },
     })
     expect(run.code, run.stderr).toBe(1)
     expect(run.stdout).toMatch(new RegExp(`files=${hostile.length + 2} written=2 .*dead_lettered=${hostile.length} `))

@@ -15,6 +15,7 @@ import { describe, expect, inject, it } from 'vitest'
 import { generateSampleNight } from '../../../src/core/sample-night.js'
 import { objectCreatedBody } from '../../../src/producers/object-created.js'
 import { type BinRun, runFerry } from '../../support/bin.js'
+import { EXAMPLE_DATASETS } from '../../support/datasets.js'
 import { startHttpRecorder } from '../../support/http-recorder.js'
 import { busMessages, filesUnder, plantSampleNight } from './support.js'
 
@@ -72,7 +73,14 @@ function leaks(captures: Capture[]): string[] {
 }
 
 function nightlyEnv(home: string, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { FERRY_HOME: home, FERRY_IDLE_MS: '300', FERRY_LOG_LEVEL: 'debug', FERRY_LOG_FORMAT: 'json', ...extra }
+  return {
+    FERRY_HOME: home,
+    FERRY_DATASETS: EXAMPLE_DATASETS,
+    FERRY_IDLE_MS: '300',
+    FERRY_LOG_LEVEL: 'debug',
+    FERRY_LOG_FORMAT: 'json',
+    ...extra,
+  }
 }
 
 /** What proves the captures are worth searching: debug logs, readable topic data, decoded events, sidecars. */

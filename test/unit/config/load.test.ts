@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -106,5 +106,27 @@ describe('loadConfig', () => {
     const cwd = emptyDir()
     writeFileSync(join(cwd, 'ferry.config.json'), JSON.stringify({ bus: { type: 'pubsub' } }))
     expect(() => loadConfig({ cwd, env: {} })).toThrow(/bus.projectId: must NOT have fewer than 1 characters/)
+  })
+
+  it('finds the datasets folder: --datasets, FERRY_DATASETS, the file, then ./datasets beside the file or here', () => {
+    const cwd = emptyDir()
+    expect(loadConfig({ cwd, env: {} }).datasets).toBe('')
+    mkdirSync(join(cwd, 'datasets'))
+    expect(loadConfig({ cwd, env: {} }).datasets).toBe(join(cwd, 'datasets'))
+    const project = join(cwd, 'project')
+    mkdirSync(join(project, 'datasets'), { recursive: true })
+    writeFileSync(join(project, 'ferry.config.yaml'), 'log: { level: warn }\n')
+    // beside the config file wins over the working directory's
+    expect(loadConfig({ cwd, env: { FERRY_CONFIG: 'project/ferry.config.yaml' } }).datasets).toBe(
+      join(project, 'datasets'),
+    )
+    writeFileSync(join(project, 'ferry.config.yaml'), 'datasets: ../shared/datasets\n')
+    expect(loadConfig({ cwd, env: {}, file: 'project/ferry.config.yaml' }).datasets).toBe(join(cwd, 'shared/datasets'))
+    expect(loadConfig({ cwd, env: { FERRY_DATASETS: 'env-ds' }, file: 'project/ferry.config.yaml' }).datasets).toBe(
+      join(cwd, 'env-ds'),
+    )
+    expect(loadConfig({ cwd, env: { FERRY_DATASETS: 'env-ds' }, datasets: '/abs/flag-ds' }).datasets).toBe(
+      '/abs/flag-ds',
+    )
   })
 })

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { type Dataset, defineDataset, findDataset } from '../../../src/core/dataset.js'
 import { ConfigError } from '../../../src/errors.js'
 
-function dataset(name: string, keyPattern: RegExp): Dataset {
+function dataset(name: string, keyPattern: RegExp | string, priority = 0): Dataset {
   return defineDataset({
     name,
-    keyPattern,
+    keys: [keyPattern],
+    priority,
     schema: { type: 'object' },
     transform: (row) => row,
     outputColumns: [{ name: 'id', type: 'string' }],
@@ -31,9 +32,20 @@ describe('findDataset', () => {
     expect(findDataset([], 'orders/x.parquet')).toBeUndefined()
   })
 
-  it('takes the first match in list order', () => {
+  it('gives a key several datasets match to the highest priority, then the first name, whatever the list order', () => {
     expect(findDataset([everything, orders], 'orders/x.parquet')?.name).toBe('everything')
-    expect(findDataset([orders, everything], 'orders/x.parquet')?.name).toBe('orders')
+    expect(findDataset([orders, everything], 'orders/x.parquet')?.name).toBe('everything')
+    const preferred = dataset('orders', /(^|\/)orders[/_-]/, 1)
+    expect(findDataset([everything, preferred], 'orders/x.parquet')?.name).toBe('orders')
+    expect(findDataset([preferred, everything], 'orders/x.parquet')?.name).toBe('orders')
+  })
+
+  it('matches a glob against the whole key', () => {
+    const csv = dataset('csv', 'exports/**/*.csv')
+    expect(findDataset([csv], 'exports/2026/11/a.csv')?.name).toBe('csv')
+    expect(findDataset([csv], 'exports/a.csv')?.name).toBe('csv')
+    expect(findDataset([csv], 'x/exports/a.csv')).toBeUndefined()
+    expect(findDataset([csv], 'exports/a.csv.gz')).toBeUndefined()
   })
 
   it('gives the same answer every time for a pattern with the g flag', () => {
@@ -53,7 +65,7 @@ describe('defineDataset', () => {
     // a definition loaded from JSON is not checked by the compiler
     const colon = { delimiter: ':' } as unknown as { delimiter: ';' }
     expect(() => defineDataset({ ...dataset('d', /d/), csv: colon })).toThrow(
-      /csv\.delimiter must be one of ",", ";", "\\t", "\|"/,
+      /csv\.delimiter: must be one of ",", ";", "\\t", "\|"/,
     )
   })
 
@@ -78,9 +90,9 @@ describe('defineDataset', () => {
     }
     expect(thrown).toBeInstanceOf(ConfigError)
     expect((thrown as ConfigError).problems).toEqual([
-      'quality.minRowRatio must be between 0 and 1, got 1.5',
-      'quality.maxRejectedRate must be between 0 and 1, got NaN',
-      'output column a is declared twice',
+      'quality.minRowRatio: must be between 0 and 1, got 1.5',
+      'quality.maxRejectedRate: must be between 0 and 1, got NaN',
+      'columns: a is declared twice',
     ])
   })
 

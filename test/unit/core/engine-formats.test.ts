@@ -10,7 +10,7 @@ import { type EngineOptions, type ProcessedFile, processFile, type QuarantineLin
 import { readParquetRows, writeParquet } from '../../../src/core/formats/parquet.js'
 import { ORDER_INPUT_COLUMNS, ordersCsv, ordersNdjson } from '../../../src/core/sample-orders.js'
 import { LimitError } from '../../../src/errors.js'
-import { orders } from '../../../src/schemas/datasets/orders/index.js'
+import { orders } from '../../support/datasets.js'
 import { sampleOrders } from '../../support/orders.js'
 
 const NAMES = ORDER_INPUT_COLUMNS.map((column) => column.name)

@@ -18,7 +18,7 @@ import {
 import { generateSampleNight } from '../../../src/core/sample-night.js'
 import { ORDER_INPUT_COLUMNS, orderRows, seededRandom } from '../../../src/core/sample-orders.js'
 import { derive } from '../../../src/core/transform.js'
-import { orders, transformOrder } from '../../../src/schemas/datasets/orders/index.js'
+import { orders, transformOrder } from '../../support/datasets.js'
 import { sampleOrdersParquet } from '../../support/orders.js'
 
 /** The orders dataset run through its row function instead of its column steps. */

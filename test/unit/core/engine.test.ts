@@ -4,7 +4,7 @@ import { MAX_FIRST_ERRORS, processFile, type QuarantineLine } from '../../../src
 import { readParquetRows, writeParquet } from '../../../src/core/formats/parquet.js'
 import { ORDER_INPUT_COLUMNS } from '../../../src/core/sample-orders.js'
 import { FerryError, FormatError } from '../../../src/errors.js'
-import { orders, transformOrder } from '../../../src/schemas/datasets/orders/index.js'
+import { orders, transformOrder } from '../../support/datasets.js'
 
 function order(n: number, changes: Row = {}): Row {
   return {

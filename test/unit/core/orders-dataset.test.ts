@@ -1,10 +1,12 @@
-/** Tests for src/schemas/datasets/orders (kept under test/unit/core with the rest of the core's tests). */
+/**
+ * Tests for the example project's orders dataset (examples/project/datasets/orders: what `ferry init`
+ * writes and `ferry demo` runs), declared without code: its schema, its steps and its key patterns.
+ */
 import { describe, expect, it } from 'vitest'
 import { findDataset, type Row } from '../../../src/core/dataset.js'
 import { readParquetRows, writeParquet } from '../../../src/core/formats/parquet.js'
 import { rowValidator } from '../../../src/core/validate.js'
-import { datasets } from '../../../src/schemas/datasets/index.js'
-import { orders, transformOrder } from '../../../src/schemas/datasets/orders/index.js'
+import { exampleSpecs as datasets, orders, transformOrder } from '../../support/datasets.js'
 
 const GOOD: Row = {
   order_id: 'ORD-00012345',
@@ -106,10 +108,12 @@ describe('orders transform', () => {
 })
 
 describe('orders dataset', () => {
-  it('is in the built-in list and owns the sample-night keys', () => {
-    expect(findDataset(datasets, 'orders/2026-11-23/orders-0001.parquet')).toBe(orders)
-    expect(findDataset(datasets, 'exports/orders_2026-11-23.parquet')).toBe(orders)
+  it('is in the example project and owns the sample-night keys', () => {
+    expect(findDataset(datasets, 'orders/2026-11-23/orders-0001.parquet')?.name).toBe('orders')
+    expect(findDataset(datasets, 'exports/orders_2026-11-23.parquet')?.name).toBe('orders')
+    expect(findDataset(datasets, 'landing/orders/2026-11-23/part-0.csv.gz')?.name).toBe('orders')
     expect(findDataset(datasets, 'preorders/x.parquet')).toBeUndefined()
+    expect(findDataset(datasets, 'exports/reorders_2026.csv')).toBeUndefined()
   })
 
   it('has the documented quality thresholds and event time field', () => {

@@ -69,7 +69,7 @@ describe('file checks', () => {
 describe('declared checks', () => {
   const dataset = defineDataset({
     name: 'orders',
-    keyPattern: /orders/,
+    keys: [/orders/],
     schema: { type: 'object', properties: { id: { type: 'string' } } },
     transform: (row) => row,
     outputColumns: [{ name: 'id', type: 'string' }],

@@ -9,7 +9,7 @@ import {
   MIN_FILE_ROWS,
 } from '../../../src/core/sample-night.js'
 import { FormatError, UsageError } from '../../../src/errors.js'
-import { orders } from '../../../src/schemas/datasets/orders/index.js'
+import { orders } from '../../support/datasets.js'
 
 const DATE = '2026-11-23'
 const night = generateSampleNight({ date: DATE, seed: 7 })

@@ -139,7 +139,7 @@ describe('rowTransform', () => {
 describe('defineDataset with column steps', () => {
   const base = {
     name: 'people',
-    keyPattern: /people/,
+    keys: [/people/],
     schema: { type: 'object' },
     outputColumns: OUTPUT,
     eventTimeField: 'at',

@@ -93,7 +93,7 @@ describe('rowValidator', () => {
   it('compiles a dataset schema once and reuses it', () => {
     const dataset = defineDataset({
       name: 'cached',
-      keyPattern: /cached/,
+      keys: [/cached/],
       schema,
       transform: (row) => row,
       outputColumns: [{ name: 'id', type: 'string' }],

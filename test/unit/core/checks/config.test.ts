@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { checksProblems } from '../../../../src/core/checks/config.js'
 import { defineDataset, type OutputColumn } from '../../../../src/core/dataset.js'
 import { ConfigError } from '../../../../src/errors.js'
-import { orders } from '../../../../src/schemas/datasets/orders/index.js'
+import { orders } from '../../../support/datasets.js'
 
 const columns: OutputColumn[] = [
   { name: 'id', type: 'string' },
@@ -87,7 +87,7 @@ describe('checksProblems', () => {
     try {
       defineDataset({
         name: 'bad',
-        keyPattern: /bad/,
+        keys: [/bad/],
         schema: { type: 'object' },
         transform: (row) => row,
         outputColumns: columns,

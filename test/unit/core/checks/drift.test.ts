@@ -3,7 +3,7 @@ import { driftCheck, jsonTypeOf, schemaDrift, sourceColumnsOf } from '../../../.
 import { parquetMetadata, writeParquet } from '../../../../src/core/formats/parquet.js'
 import type { SourceColumn } from '../../../../src/core/messages.js'
 import { ORDER_INPUT_COLUMNS } from '../../../../src/core/sample-orders.js'
-import { orders } from '../../../../src/schemas/datasets/orders/index.js'
+import { orders } from '../../../support/datasets.js'
 
 const schema = {
   type: 'object',

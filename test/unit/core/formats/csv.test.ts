@@ -5,7 +5,7 @@ import { columnConverter, readCsv, readCsvHeader } from '../../../../src/core/fo
 import { type RecordBatch, rowIndexes } from '../../../../src/core/formats/detect.js'
 import { seededRandom } from '../../../../src/core/sample-orders.js'
 import { FormatError, LimitError, UnsupportedError } from '../../../../src/errors.js'
-import { orders } from '../../../../src/schemas/datasets/orders/index.js'
+import { orders } from '../../../support/datasets.js'
 
 function fixture(name: string): Uint8Array {
   return readFileSync(new URL(`../../../fixtures/formats/${name}`, import.meta.url))

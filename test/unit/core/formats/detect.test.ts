@@ -11,7 +11,7 @@ import {
 } from '../../../../src/core/formats/detect.js'
 import { writeParquet } from '../../../../src/core/formats/parquet.js'
 import { FormatError, LimitError, UnsupportedError } from '../../../../src/errors.js'
-import { orders } from '../../../../src/schemas/datasets/orders/index.js'
+import { orders } from '../../../support/datasets.js'
 
 function fixture(name: string): Uint8Array {
   return readFileSync(new URL(`../../../fixtures/formats/${name}`, import.meta.url))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import ordersSchema from '../../../../examples/project/datasets/orders/schema.json' with { type: 'json' }
 import { compileRowValidator } from '../../../../src/core/validate.js'
 import { type ColumnBatch, compileColumnarValidator, rowAt } from '../../../../src/core/validation/columnar.js'
-import ordersSchema from '../../../../src/schemas/datasets/orders/schema.json' with { type: 'json' }
 
 const ordersBatch = (): ColumnBatch => ({
   length: 3,

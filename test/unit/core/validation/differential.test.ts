@@ -1,8 +1,8 @@
 /**
  * The proof that the columnar validator and ajv agree: seeded random and adversarial column batches
- * for several schemas, each row checked against the reference path (normalise the row as the Parquet
- * reader does, then run the ajv row validator). Verdicts must be identical for every row, and a
- * failing row must carry ajv's errors exactly.
+ * for several schemas, in each JSON Schema draft, each row checked against the reference path
+ * (normalise the row as the Parquet reader does, then run the ajv row validator). Verdicts must be
+ * identical for every row, and a failing row must carry ajv's errors exactly.
  */
 import { isDeepStrictEqual } from 'node:util'
 import { describe, expect, it } from 'vitest'
@@ -10,6 +10,7 @@ import type { Row } from '../../../../src/core/dataset.js'
 import { jsonValue } from '../../../../src/core/formats/parquet/values.js'
 import { compileRowValidator, type RowError } from '../../../../src/core/validate.js'
 import { type ColumnBatch, compileColumnarValidator } from '../../../../src/core/validation/columnar.js'
+import { declaredDraft } from '../../../../src/core/validation/drafts.js'
 import { CASES, type ColumnSpec, type DifferentialCase } from './support/cases.js'
 import { Gen, WRONG_TYPES } from './support/values.js'
 
@@ -98,9 +99,10 @@ interface Outcome {
 
 function run(testCase: DifferentialCase, seed: number): Outcome {
   const g = new Gen(seed)
-  const validator = compileColumnarValidator(testCase.schema, testCase.name)
+  const validator = compileColumnarValidator(testCase.schema, testCase.name, testCase.refs)
   expect(validator.mode).toBe(testCase.mode)
-  const reference = compileRowValidator(testCase.schema, testCase.name)
+  if (testCase.reason) expect(validator.reason).toContain(testCase.reason)
+  const reference = compileRowValidator(testCase.schema, testCase.name, testCase.refs)
   const outcome: Outcome = { rows: 0, invalid: 0, keywords: new Set(), mismatches: [] }
   while (outcome.rows < testCase.rows) {
     const length = Math.min(testCase.rows - outcome.rows, g.chance(0.1) ? g.int(0, 3) : g.int(1, 4000))
@@ -140,9 +142,13 @@ describe('columnar validation gives ajv’s verdicts', () => {
     })
   }
 
-  it('covers every schema with many thousands of rows in all', () => {
+  it('covers every schema in every draft, with many thousands of rows in all', () => {
     const total = CASES.reduce((sum, testCase) => sum + testCase.rows, 0)
-    expect(total).toBeGreaterThan(100_000)
-    expect(CASES.filter((testCase) => testCase.mode === 'columnar').length).toBeGreaterThanOrEqual(6)
+    expect(total).toBeGreaterThan(300_000)
+    const columnar = CASES.filter((testCase) => testCase.mode === 'columnar')
+    for (const draft of ['draft-07', '2019-09', '2020-12']) {
+      expect(columnar.filter((testCase) => declaredDraft(testCase.schema) === draft).length).toBeGreaterThanOrEqual(7)
+    }
+    expect(columnar.filter((testCase) => testCase.refs).length).toBeGreaterThanOrEqual(2)
   })
 })

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
+import ordersSchema from '../../../../examples/project/datasets/orders/schema.json' with { type: 'json' }
 import type { JsonSchema } from '../../../../src/core/dataset.js'
 import { compileColumnarValidator } from '../../../../src/core/validation/columnar.js'
 import { planSchema } from '../../../../src/core/validation/plan.js'
 import { ConfigError } from '../../../../src/errors.js'
-import ordersSchema from '../../../../src/schemas/datasets/orders/schema.json' with { type: 'json' }
 
 const object = (extra: JsonSchema): JsonSchema => ({ type: 'object', ...extra })
 
@@ -35,8 +35,19 @@ describe('choosing between column checks and the ajv fallback', () => {
       'property "address" uses keyword "properties"',
     ],
     ['array items', object({ properties: { tags: { type: 'array', items: { type: 'string' } } } }), 'keyword "items"'],
-    ['a $ref', object({ definitions: {}, properties: { a: { $ref: '#/definitions' } } }), 'keyword "definitions"'],
-    ['a property $ref', object({ properties: { a: { $ref: '#' } } }), 'property "a" uses keyword "$ref"'],
+    [
+      'a $ref to a nested object',
+      object({
+        definitions: { b: { type: 'object', properties: { zip: { type: 'string' } } } },
+        properties: { a: { $ref: '#/definitions/b' } },
+      }),
+      'property "a" ($ref "#/definitions/b") uses keyword "properties"',
+    ],
+    [
+      'a $ref to the root',
+      object({ properties: { a: { $ref: '#' } } }),
+      'property "a" ($ref "#") uses keyword "properties"',
+    ],
     [
       'oneOf',
       object({ properties: { a: { type: 'number' } }, oneOf: [{ minProperties: 1 }, { maxProperties: 0 }] }),

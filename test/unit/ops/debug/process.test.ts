@@ -1,17 +1,21 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { openFileEngine } from '../../../../src/core/engine/runner.js'
+import type { FileEngine } from '../../../../src/core/engine/runner.js'
+import { processReader } from '../../../../src/core/engine.js'
 import { readParquetRows } from '../../../../src/core/formats/parquet.js'
 import { FormatError, UsageError } from '../../../../src/errors.js'
 import { formatProcess, openOutputTarget, processObject } from '../../../../src/ops/debug/process.js'
 import { openObjectUrl } from '../../../../src/ops/debug/source.js'
-import { orders } from '../../../../src/schemas/datasets/orders/index.js'
+import { orders } from '../../../support/datasets.js'
 import { writeLocalNight } from './night.js'
 
 const night = writeLocalNight()
-// orders is not passed as built in, so the engine runs on this thread: unit tests need no build
-const engine = openFileEngine({ limits: {}, builtIn: [] })
+// the engine on this thread, so unit tests need no build (the worker-thread pool: test/integration/engine)
+const engine: FileEngine = {
+  process: (reader, _dataset, key) => processReader(reader, orders, { key }),
+  close: async () => {},
+}
 
 describe('processObject', () => {
   it('runs the engine on a file with invalid rows and writes output and quarantine the worker way', async () => {

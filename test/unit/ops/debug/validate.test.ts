@@ -3,7 +3,7 @@ import { defineDataset } from '../../../../src/core/dataset.js'
 import { FormatError } from '../../../../src/errors.js'
 import { openObjectUrl } from '../../../../src/ops/debug/source.js'
 import { chooseDataset, formatValidation, isUnreadable, validateObject } from '../../../../src/ops/debug/validate.js'
-import { orders } from '../../../../src/schemas/datasets/orders/index.js'
+import { orders } from '../../../support/datasets.js'
 import { writeLocalNight } from './night.js'
 
 const night = writeLocalNight()
@@ -68,7 +68,7 @@ describe('validateObject', () => {
 })
 
 describe('chooseDataset', () => {
-  const other = defineDataset({ ...orders, name: 'returns', keyPattern: /(^|\/)returns[/_-]/ })
+  const other = defineDataset({ ...orders, name: 'returns', keys: [/(^|\/)returns[/_-]/] })
 
   it('picks by name, else by key pattern, else says which exist', () => {
     expect(chooseDataset([orders, other], 'x/returns-1.csv').name).toBe('returns')

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import type { Dataset } from '../../../../src/core/dataset.js'
+import type { DatasetInfo } from '../../../../src/core/dataset.js'
+import { keyMatcher } from '../../../../src/core/keys.js'
 import { UsageError } from '../../../../src/errors.js'
 import { parseObjectUrl, selectForBackfill, selectObject } from '../../../../src/ops/replay/backfill.js'
 import type { ObjectInfo, ObjectStore } from '../../../../src/ports.js'
 
-const datasets = [{ name: 'orders', keyPattern: /^orders\// }] as unknown as Dataset[]
+const datasets = [{ name: 'orders', keys: [keyMatcher(/^orders\//)], priority: 0 }] as unknown as DatasetInfo[]
 const window = { modifiedAfter: new Date('2026-11-23T00:00:00Z'), modifiedBefore: new Date('2026-11-24T00:00:00Z') }
 
 function object(key: string, modified: string | undefined): ObjectInfo {

@@ -1,12 +1,14 @@
 /**
  * The schemas the differential test runs, each with generators per column. Together they use every
  * keyword the columnar validator compiles, in the value representations a decoder hands over
- * (strings, numbers, BigInts, Dates, bytes, typed arrays, nested values), and a set of schemas that
- * must fall back to ajv.
+ * (strings, numbers, BigInts, Dates, bytes, typed arrays, nested values), `$ref`s, and a set of
+ * schemas that must fall back to ajv; each in every draft it can be written in.
  */
+import ordersSchema from '../../../../../examples/project/datasets/orders/schema.json' with { type: 'json' }
 import type { JsonSchema } from '../../../../../src/core/dataset.js'
-import ordersSchema from '../../../../../src/schemas/datasets/orders/schema.json' with { type: 'json' }
+import type { SchemaRefs } from '../../../../../src/core/validation/refs.js'
 import { FALLBACK_CASES } from './fallback-cases.js'
+import { definitionsCase, REF_FALLBACK_CASES, siblingFilesCase } from './ref-cases.js'
 import {
   BIGINT_EDGES,
   DIGITS,
@@ -44,9 +46,13 @@ export interface ColumnSpec {
 export interface DifferentialCase {
   name: string
   schema: JsonSchema
+  /** documents the schema's `$ref`s reach, by URI */
+  refs?: SchemaRefs
   columns: Record<string, ColumnSpec>
   rows: number
   mode: 'columnar' | 'ajv-fallback'
+  /** part of the fallback's reason, when the case is about one */
+  reason?: string
   /** error keywords the rows must provoke, so a generator that stops producing a defect is noticed */
   keywords: string[]
 }
@@ -325,7 +331,20 @@ const bare: DifferentialCase = {
   keywords: ['false schema', 'type', 'const', 'enum', 'required'],
 }
 
-export const CASES: readonly DifferentialCase[] = [
+const LATER_DRAFTS = {
+  '2019-09': 'https://json-schema.org/draft/2019-09/schema',
+  '2020-12': 'https://json-schema.org/draft/2020-12/schema',
+}
+
+/** The same properties under another `$schema`: their verdicts must not depend on the draft. */
+const inDraft = (testCase: DifferentialCase, draft: keyof typeof LATER_DRAFTS): DifferentialCase => ({
+  ...testCase,
+  name: `${testCase.name} [${draft}]`,
+  schema: { ...testCase.schema, $schema: LATER_DRAFTS[draft] },
+})
+
+/** Written for draft-07, which later drafts read alike. */
+const DRAFT_07_CASES = [
   ordersAsStrings,
   ordersAsDecoded,
   numbers,
@@ -333,4 +352,13 @@ export const CASES: readonly DifferentialCase[] = [
   dates,
   bare,
   ...FALLBACK_CASES,
+  definitionsCase,
+]
+
+export const CASES: readonly DifferentialCase[] = [
+  ...DRAFT_07_CASES,
+  ...DRAFT_07_CASES.flatMap((testCase) => [inDraft(testCase, '2019-09'), inDraft(testCase, '2020-12')]),
+  siblingFilesCase,
+  inDraft(siblingFilesCase, '2019-09'),
+  ...REF_FALLBACK_CASES,
 ]
