@@ -5,16 +5,22 @@
  *
  * Generates a 1M-row and a 3M-row orders file once (100k-row row groups, 0.2% defective rows) under
  * .bench-cache/, then measures, each in its own child process pinned to one core (`taskset -c 0`
- * when available) and started with --max-old-space-size=256:
+ * when available) and started with --max-old-space-size=256, for SNAPPY and for ZSTD output:
  *   - the engine, local file in, local file out (best of 3 runs for 1M, one run for 3M);
- *   - the same through the worker pool that enforces the per-file timeout, to price the watchdog;
- *   - DuckDB (threads=1), `COPY (SELECT ...the orders transform in SQL...) TO '...parquet'`;
- *   - the candidate writers alone on 200k output rows: Ferry's encoder, hyparquet-writer, DuckDB.
+ *   - the same through the worker pool that enforces the per-file timeout, to price the watchdog
+ *     (SNAPPY only: the codec does not change what the pool adds);
+ *   - DuckDB (threads=1), `COPY (SELECT ...the orders transform in SQL...) TO '...parquet'` with the
+ *     same compression;
+ *   - the candidate writers alone on 200k output rows: Ferry's encoder (both codecs), hyparquet-writer,
+ *     DuckDB.
  * Peak RSS is each child's `process.resourceUsage().maxRSS`. The last line is machine-readable:
- * `engine_rows_per_s=N duckdb_rows_per_s=M slowdown_vs_duckdb=R peak_rss_mb_1m=A peak_rss_mb_3m=B`.
+ * `engine_rows_per_s=N duckdb_rows_per_s=M slowdown_vs_duckdb=R peak_rss_mb_1m=A peak_rss_mb_3m=B` for
+ * SNAPPY, then `zstd_rows_per_s=… duckdb_zstd_rows_per_s=… zstd_slowdown_vs_duckdb=… zstd_peak_rss_mb_1m=…
+ * zstd_peak_rss_mb_3m=… zstd_output_mb=… snappy_output_mb=…` (output sizes of the 1M file), and the
+ * slowdowns in CPU time, `slowdown_vs_duckdb_cpu=… zstd_slowdown_vs_duckdb_cpu=…`.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
@@ -38,7 +44,7 @@ import { EnginePool } from '../src/core/engine/pool.js'
 import { openFileReader, openFileSink } from '../src/core/engine/sources.js'
 import { processSource } from '../src/core/engine.js'
 import { ParquetEncoder } from '../src/core/formats/parquet/encode/file.js'
-import { ParquetStreamWriter } from '../src/core/formats/parquet.js'
+import { ParquetStreamWriter, type WriteCodec } from '../src/core/formats/parquet.js'
 import { ORDER_INPUT_COLUMNS, orderRows, seededRandom, spoilRows } from '../src/core/sample-orders.js'
 import { exampleDatasets } from '../src/project/example.js'
 
@@ -80,7 +86,8 @@ async function generate(rows: number): Promise<string> {
   mkdirSync(CACHE, { recursive: true })
   const partial = `${path}.partial`
   const sink = await openFileSink(partial)
-  const writer = new ParquetStreamWriter(ORDER_INPUT_COLUMNS, sink)
+  // SNAPPY inputs, as exporters mostly write them and as the cached files always were (not the output default)
+  const writer = new ParquetStreamWriter(ORDER_INPUT_COLUMNS, sink, { codec: 'SNAPPY' })
   const random = seededRandom(20261123)
   const started = performance.now()
   for (let first = 0; first < rows; first += CHUNK_ROWS) {
@@ -107,22 +114,34 @@ async function generate(rows: number): Promise<string> {
 // ---------------------------------------------------------------------------------------------
 // children: one measurement each, result as a JSON line on stdout
 
-async function engineOnce(input: string, output: string, pool: EnginePool | undefined) {
+/** The output codecs measured; the SNAPPY runs keep the figures comparable with earlier runs. */
+const CODECS = ['SNAPPY', 'ZSTD'] as const satisfies readonly WriteCodec[]
+type BenchCodec = (typeof CODECS)[number]
+
+async function engineOnce(input: string, output: string, pool: EnginePool | undefined, codec: BenchCodec) {
   const reader = await openFileReader(input)
   const sinks = { output: await openFileSink(output), quarantine: await openFileSink(`${output}.rejected.ndjson`) }
   const started = performance.now()
   const cpu = process.cpuUsage()
-  const report = pool ? await pool.run(reader, orders.name, sinks) : await processSource(reader, orders, sinks)
+  const report = pool
+    ? await pool.run(reader, orders.name, sinks, { codec })
+    : await processSource(reader, orders, sinks, { codec })
   const seconds = (performance.now() - started) / 1000
   const { user, system } = process.cpuUsage(cpu)
   await Promise.all([reader.close(), sinks.output.close(), sinks.quarantine.close()])
   return { report, seconds, cpuSeconds: (user + system) / 1e6 }
 }
 
-async function engineChild(mode: 'engine' | 'pool', input: string, output: string, runs: number): Promise<Measurement> {
+async function engineChild(
+  mode: 'engine' | 'pool',
+  input: string,
+  output: string,
+  runs: number,
+  codec: BenchCodec,
+): Promise<Measurement> {
   const pool = mode === 'pool' ? new EnginePool({ datasets: [ordersSpec], size: 1, timeoutMs: 600_000 }) : undefined
   const results: Array<Awaited<ReturnType<typeof engineOnce>>> = []
-  for (let run = 0; run < runs; run++) results.push(await engineOnce(input, output, pool))
+  for (let run = 0; run < runs; run++) results.push(await engineOnce(input, output, pool, codec))
   await pool?.close()
   const best = results.reduce((a, b) => (b.seconds < a.seconds ? b : a))
   const { report } = best
@@ -143,7 +162,7 @@ async function engineChild(mode: 'engine' | 'pool', input: string, output: strin
  * The orders transform in DuckDB SQL: what the engine's column steps do, without the schema checks (so
  * TRY_CAST: the defective rows the engine quarantines would otherwise stop the COPY).
  */
-function duckdbCopy(input: string, output: string): string {
+function duckdbCopy(input: string, output: string, codec: BenchCodec): string {
   return `COPY (
     SELECT order_id, customer_id,
       ordered_at,
@@ -154,10 +173,10 @@ function duckdbCopy(input: string, output: string): string {
       currency, upper(country) AS country, quantity,
       nullif(trim(note), '') AS note
     FROM read_parquet('${input}')
-  ) TO '${output}' (FORMAT parquet, COMPRESSION snappy)`
+  ) TO '${output}' (FORMAT parquet, COMPRESSION ${codec.toLowerCase()})`
 }
 
-async function duckdbChild(input: string, output: string, runs: number): Promise<Measurement> {
+async function duckdbChild(input: string, output: string, runs: number, codec: BenchCodec): Promise<Measurement> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '1' })
   const connection = await instance.connect()
   const times: number[] = []
@@ -165,7 +184,7 @@ async function duckdbChild(input: string, output: string, runs: number): Promise
   for (let run = 0; run < runs; run++) {
     const started = performance.now()
     const cpu = process.cpuUsage()
-    await connection.run(duckdbCopy(input, output))
+    await connection.run(duckdbCopy(input, output, codec))
     times.push((performance.now() - started) / 1000)
     const { user, system } = process.cpuUsage(cpu)
     cpus.push((user + system) / 1e6)
@@ -179,12 +198,18 @@ async function duckdbChild(input: string, output: string, runs: number): Promise
     firstSeconds: times[0]!,
     cpuSeconds: cpus[times.indexOf(Math.min(...times))]!,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
-    outputBytes: 0,
+    outputBytes: statSync(output).size,
   }
 }
 
 /** Rows encoded per writer in the writer comparison. */
 const WRITER_ROWS = 200_000
+
+interface WritersResult {
+  rowsPerSecond: Record<string, number>
+  /** the encoded file's size, Ferry's encoder only */
+  bytes: Record<string, number>
+}
 
 /** The orders output as the engine hands it to a writer: Dates for ordered_at, text for shipped_at. */
 function outputColumns(): Record<string, unknown[]> {
@@ -215,21 +240,25 @@ function best(runs: number, work: () => unknown): number {
  * uses), hyparquet-writer, and DuckDB (rows appended from JavaScript, then COPY TO parquet). DuckDB
  * holds every row in its table until the COPY, so its memory grows with the file.
  */
-async function writersChild(): Promise<Record<string, number>> {
+async function writersChild(): Promise<WritersResult> {
   const columns = outputColumns()
   const values = ORDER_OUTPUT_COLUMNS.map(({ name }) => columns[name]!)
-  const ferry = best(3, () => {
-    const encoder = new ParquetEncoder(ORDER_OUTPUT_COLUMNS)
-    encoder.start()
+  const ferryWith = (codec: BenchCodec) => () => {
+    const encoder = new ParquetEncoder(ORDER_OUTPUT_COLUMNS, { codec })
+    let bytes = encoder.start().length
     for (let start = 0; start < WRITER_ROWS; start += 4096) {
       const count = Math.min(4096, WRITER_ROWS - start)
       encoder.append(
         values.map((column) => column.slice(start, start + count)),
         count,
       )
+      if (encoder.pendingRows >= 100_000) bytes += encoder.flushRowGroup().length
     }
-    encoder.finish()
-  })
+    return bytes + encoder.finish().length
+  }
+  const ferry = best(3, ferryWith('SNAPPY'))
+  const ferryZstd = best(3, ferryWith('ZSTD'))
+  const bytes = { 'ferry snappy': ferryWith('SNAPPY')(), 'ferry zstd': ferryWith('ZSTD')() }
   const schema: SchemaElement[] = [
     { name: 'root', num_children: ORDER_OUTPUT_COLUMNS.length },
     ...ORDER_OUTPUT_COLUMNS.map((column): SchemaElement => ({ name: column.name, ...HYPARQUET_TYPES[column.type] })),
@@ -255,7 +284,15 @@ async function writersChild(): Promise<Record<string, number>> {
     }),
   )
   const duckdb = await duckdbWriter(columns)
-  return { ferry: WRITER_ROWS / ferry, hyparquet: WRITER_ROWS / hyparquet, duckdb: WRITER_ROWS / duckdb }
+  return {
+    rowsPerSecond: {
+      'ferry snappy': WRITER_ROWS / ferry,
+      'ferry zstd': WRITER_ROWS / ferryZstd,
+      hyparquet: WRITER_ROWS / hyparquet,
+      duckdb: WRITER_ROWS / duckdb,
+    },
+    bytes,
+  }
 }
 
 const HYPARQUET_TYPES: Record<string, Omit<SchemaElement, 'name'>> = {
@@ -314,13 +351,13 @@ async function duckdbWriter(columns: Record<string, unknown[]>): Promise<number>
 }
 
 async function child(args: string[]): Promise<void> {
-  const [mode, input, output, runs] = args as [string, string, string, string]
+  const [mode, input, output, runs, codec] = args as [string, string, string, string, BenchCodec]
   const result =
     mode === 'writers'
       ? await writersChild()
       : mode === 'duckdb'
-        ? await duckdbChild(input, output, Number(runs))
-        : await engineChild(mode as 'engine' | 'pool', input, output, Number(runs))
+        ? await duckdbChild(input, output, Number(runs), codec)
+        : await engineChild(mode as 'engine' | 'pool', input, output, Number(runs), codec)
   process.stdout.write(`${JSON.stringify(result)}\n`)
 }
 
@@ -338,8 +375,8 @@ function hasTaskset(): boolean {
 
 const PINNED = hasTaskset()
 
-function measure<T = Measurement>(mode: string, input: string, runs: number): Promise<T> {
-  const output = join(CACHE, `out-${mode}.parquet`)
+function measure<T = Measurement>(mode: string, input: string, runs: number, codec: BenchCodec = 'SNAPPY'): Promise<T> {
+  const output = join(CACHE, `out-${mode}-${codec}.parquet`)
   const node = [
     `--max-old-space-size=${HEAP_MB}`,
     fileURLToPath(import.meta.url),
@@ -348,6 +385,7 @@ function measure<T = Measurement>(mode: string, input: string, runs: number): Pr
     input,
     output,
     String(runs),
+    codec,
   ]
   const [command, args] = PINNED ? ['taskset', ['-c', '0', process.execPath, ...node]] : [process.execPath, node]
   return new Promise((done, fail) => {
@@ -379,20 +417,31 @@ function describe(label: string, m: Measurement): string {
   return `${label.padEnd(22)} ${m.rows} rows in ${m.seconds.toFixed(2)} s (cpu ${m.cpuSeconds.toFixed(2)} s, first run ${m.firstSeconds.toFixed(2)} s) = ${rate(m)} rows/s, peak RSS ${Math.round(m.peakRssMb)} MB${m.outputBytes ? `, output ${(m.outputBytes / 1e6).toFixed(1)} MB` : ''}${durations}`
 }
 
+/** The engine on 1M and 3M rows and DuckDB on 1M, both writing `codec`. */
+async function measureCodec(codec: BenchCodec, oneMillion: string, threeMillion: string) {
+  const name = codec.toLowerCase()
+  const duckdb = await measure('duckdb', oneMillion, 3, codec)
+  console.log(describe(`duckdb 1M ${name}`, duckdb))
+  const engine = await measure('engine', oneMillion, 3, codec)
+  console.log(describe(`engine 1M ${name}`, engine))
+  const engine3 = await measure('engine', threeMillion, 1, codec)
+  console.log(describe(`engine 3M ${name}`, engine3))
+  const slowdown = duckdb.seconds > 0 ? engine.seconds / duckdb.seconds : Number.NaN
+  // CPU time as well: on a shared machine the wall time counts what others ran on the core too
+  const cpuSlowdown = duckdb.cpuSeconds > 0 ? engine.cpuSeconds / duckdb.cpuSeconds : Number.NaN
+  return { duckdb, engine, engine3, slowdown, cpuSlowdown }
+}
+
 async function main(): Promise<void> {
   const oneMillion = await generate(1_000_000)
   const threeMillion = await generate(3_000_000)
   console.log(
-    `children: --max-old-space-size=${HEAP_MB}${PINNED ? ', taskset -c 0 (one core)' : ', not pinned (no taskset)'}`,
+    `children: --max-old-space-size=${HEAP_MB}${PINNED ? ', taskset -c 0 (one core)' : ', not pinned (no taskset)'}; duckdb threads=1`,
   )
-  const duckdb = await measure('duckdb', oneMillion, 3)
-  console.log(describe('duckdb 1M (threads=1)', duckdb))
-  const engine = await measure('engine', oneMillion, 3)
-  console.log(describe('engine 1M', engine))
-  const engine3 = await measure('engine', threeMillion, 1)
-  console.log(describe('engine 3M', engine3))
+  const snappy = await measureCodec('SNAPPY', oneMillion, threeMillion)
   const pooled = await measure('pool', oneMillion, 3)
-  console.log(describe('engine 1M via pool', pooled))
+  console.log(describe('engine 1M snappy via pool', pooled))
+  const { engine } = snappy
   const overhead = (pooled.seconds / engine.seconds - 1) * 100
   const cpuOverhead = (pooled.cpuSeconds / engine.cpuSeconds - 1) * 100
   // the children share core 0 with whatever else runs: wall time well over CPU time means the core was
@@ -400,15 +449,29 @@ async function main(): Promise<void> {
   console.log(
     `worker pool overhead: ${overhead.toFixed(1)}% of the 1M run (wall), ${cpuOverhead.toFixed(1)}% (cpu); wall - cpu: engine ${(engine.seconds - engine.cpuSeconds).toFixed(2)} s, pool ${(pooled.seconds - pooled.cpuSeconds).toFixed(2)} s`,
   )
-  const writers = await measure<Record<string, number>>('writers', oneMillion, 1)
+  const zstd = await measureCodec('ZSTD', oneMillion, threeMillion)
+  const writers = await measure<WritersResult>('writers', oneMillion, 1)
   console.log(
-    `writers, ${WRITER_ROWS} orders output rows, encode only: ${Object.entries(writers)
+    `writers, ${WRITER_ROWS} orders output rows, encode only: ${Object.entries(writers.rowsPerSecond)
       .map(([name, rowsPerSecond]) => `${name} ${Math.round(rowsPerSecond)} rows/s`)
+      .join(', ')}; ${Object.entries(writers.bytes)
+      .map(([name, bytes]) => `${name} ${(bytes / 1e6).toFixed(2)} MB`)
       .join(', ')}`,
   )
-  const slowdown = duckdb.seconds > 0 ? engine.seconds / duckdb.seconds : Number.NaN
+  const mb = (m: Measurement) => (m.outputBytes / 1e6).toFixed(1)
   console.log(
-    `engine_rows_per_s=${rate(engine)} duckdb_rows_per_s=${rate(duckdb)} slowdown_vs_duckdb=${slowdown.toFixed(2)} peak_rss_mb_1m=${Math.round(engine.peakRssMb)} peak_rss_mb_3m=${Math.round(engine3.peakRssMb)}`,
+    `zstd output ${mb(zstd.engine)} MB vs snappy ${mb(engine)} MB (${((1 - zstd.engine.outputBytes / engine.outputBytes) * 100).toFixed(0)}% smaller); duckdb's own: zstd ${mb(zstd.duckdb)} MB, snappy ${mb(snappy.duckdb)} MB`,
+  )
+  console.log(
+    [
+      `engine_rows_per_s=${rate(engine)} duckdb_rows_per_s=${rate(snappy.duckdb)}`,
+      `slowdown_vs_duckdb=${snappy.slowdown.toFixed(2)} peak_rss_mb_1m=${Math.round(engine.peakRssMb)}`,
+      `peak_rss_mb_3m=${Math.round(snappy.engine3.peakRssMb)} zstd_rows_per_s=${rate(zstd.engine)}`,
+      `duckdb_zstd_rows_per_s=${rate(zstd.duckdb)} zstd_slowdown_vs_duckdb=${zstd.slowdown.toFixed(2)}`,
+      `zstd_peak_rss_mb_1m=${Math.round(zstd.engine.peakRssMb)} zstd_peak_rss_mb_3m=${Math.round(zstd.engine3.peakRssMb)}`,
+      `zstd_output_mb=${mb(zstd.engine)} snappy_output_mb=${mb(engine)}`,
+      `slowdown_vs_duckdb_cpu=${snappy.cpuSlowdown.toFixed(2)} zstd_slowdown_vs_duckdb_cpu=${zstd.cpuSlowdown.toFixed(2)}`,
+    ].join(' '),
   )
 }
 

@@ -1,21 +1,18 @@
 /**
  * A Parquet file's footer, fetched with ranged reads and summarised without touching a data page:
- * what `ferry inspect` shows. It calls hyparquet's footer decoder itself, past Ferry's Parquet door
- * (src/core/formats/parquet.ts), because the door's `openParquet` exposes no column statistics,
- * reads a 64 KiB tail guess rather than just the footer, and refuses files (unknown codec, encrypted
- * columns) that an on-call engineer most needs described.
+ * what `ferry inspect` shows. It decodes the footer with the reader's checked `parseFooter`, not
+ * `openParquet`, because that one exposes no column statistics, reads a 64 KiB tail guess rather
+ * than just the footer, and refuses files (unknown codec, encrypted columns) that an on-call
+ * engineer most needs described. A damaged footer is a FormatError naming the field.
  */
+import { type ColumnChunk, parquetSchema, type SchemaElement, type SchemaTree, type Statistics } from 'hyparquet'
 import {
-  type ColumnChunk,
-  type FileMetaData,
-  parquetMetadata,
-  parquetSchema,
-  type SchemaElement,
-  type SchemaTree,
-  type Statistics,
-} from 'hyparquet'
-import { type ColumnInfo, describeLogicalType, type RangeReader } from '../../core/formats/parquet.js'
-import { isoDateFromDays, isoTimestamp } from '../../core/temporal.js'
+  type ColumnInfo,
+  describeColumns,
+  describeLogicalType,
+  parseFooter,
+  type RangeReader,
+} from '../../core/formats/parquet.js'
 import { FormatError, UnsupportedError } from '../../errors.js'
 
 export interface RowGroupSummary {
@@ -54,14 +51,6 @@ export interface ParquetFooterSummary {
 
 const MAGIC = 'PAR1'
 const ENCRYPTED_MAGIC = 'PARE'
-
-/** Same rendering as the reader's (src/core/formats/parquet/values.ts), so statistics look like the data. */
-const PARSERS = {
-  timestampFromMilliseconds: (millis: bigint) => isoTimestamp(millis, 'ms'),
-  timestampFromMicroseconds: (micros: bigint) => isoTimestamp(micros, 'us'),
-  timestampFromNanoseconds: (nanos: bigint) => isoTimestamp(nanos, 'ns'),
-  dateFromDays: (days: number) => isoDateFromDays(days),
-}
 
 /**
  * The footer's bytes (metadata, its length, the magic) from the end of the object: one ranged read
@@ -146,24 +135,14 @@ function columnStatistics(chunks: ColumnChunk[], column: string, element: Schema
   return out
 }
 
-/** Decodes footer bytes from `fetchFooter`. Throws FormatError when the metadata does not decode. */
+/**
+ * Decodes footer bytes from `fetchFooter`. Throws FormatError naming what is wrong when the metadata
+ * does not decode or describes no well-formed schema (see the reader's `parseFooter`).
+ */
 export function summariseFooter(footer: Uint8Array): ParquetFooterSummary {
-  let metadata: FileMetaData
-  try {
-    metadata = parquetMetadata(footer, { parsers: PARSERS })
-  } catch (err) {
-    throw new FormatError(`corrupt Parquet footer: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
-  }
-  if (!Array.isArray(metadata.schema) || metadata.schema.length === 0 || !Array.isArray(metadata.row_groups)) {
-    throw new FormatError('corrupt Parquet footer: no schema or row groups')
-  }
+  const metadata = parseFooter(footer)
   const tree = parquetSchema(metadata)
-  const columns = tree.children.map(({ element, children }) => ({
-    name: element.name,
-    physicalType: children.length > 0 ? 'GROUP' : (element.type ?? 'GROUP'),
-    logicalType: describeLogicalType(element),
-    nullable: element.repetition_type !== 'REQUIRED',
-  }))
+  const columns = describeColumns(metadata)
   const elements = leaves(tree, [], new Map())
   const chunksByColumn = new Map<string, ColumnChunk[]>()
   for (const group of metadata.row_groups) {

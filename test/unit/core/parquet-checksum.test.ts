@@ -126,7 +126,7 @@ describe('Parquet page checksums', () => {
       const err = await readError(bytes, decoder)
       expect(err.message).toBe(
         'corrupt Parquet data in rows 0-999: column long_field: page checksum mismatch in row group 0, ' +
-          `DATA_PAGE at byte ${target.at}: header says ${hex(target.crc!)}, data has ${hex(actual)}`,
+          `page 1 (DATA_PAGE at byte ${target.at}): header says ${hex(target.crc!)}, data has ${hex(actual)}`,
       )
     })
 
@@ -143,7 +143,7 @@ describe('Parquet page checksums', () => {
       const err = await readError(bytes, decoder)
       expect(err.message).toContain('column binary_field: page checksum mismatch')
       expect(err.message).toContain(
-        `DICTIONARY_PAGE at byte ${target.at}: header says ${hex(changed.crc!)}, data has ${hex(intact)}`,
+        `page 0 (DICTIONARY_PAGE at byte ${target.at}): header says ${hex(changed.crc!)}, data has ${hex(intact)}`,
       )
     })
 
@@ -163,7 +163,7 @@ describe('Parquet page checksums', () => {
     it('rejects test/fixtures/parquet/checksum-mismatch.parquet', async () => {
       const err = await readError(new Uint8Array(readFileSync(new URL('checksum-mismatch.parquet', FIXTURES))), decoder)
       expect(err.message).toMatch(
-        /^corrupt Parquet data in rows 0-999: column long_field: page checksum mismatch in row group 0, DATA_PAGE at byte 31: header says 0x[0-9a-f]{8}, data has 0x[0-9a-f]{8}$/,
+        /^corrupt Parquet data in rows 0-999: column long_field: page checksum mismatch in row group 0, page 1 \(DATA_PAGE at byte 31\): header says 0x[0-9a-f]{8}, data has 0x[0-9a-f]{8}$/,
       )
     })
   })

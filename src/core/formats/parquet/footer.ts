@@ -1,8 +1,10 @@
-import { brotliDecompressSync, gunzipSync } from 'node:zlib'
-import { type Compressors, type FileMetaData, parquetMetadata, parquetSchema, type SchemaElement } from 'hyparquet'
-import { compressors } from 'hyparquet-compressors'
+import { type FileMetaData, parquetMetadata, parquetSchema, type SchemaElement } from 'hyparquet'
+import { ParquetTypes } from 'hyparquet/src/constants.js'
 import { FerryError, FormatError, UnsupportedError } from '../../../errors.js'
-import { PARSERS } from './values.js'
+import { isoDateFromDays, isoTimestamp } from '../../temporal.js'
+import { checkLayout } from './layout.js'
+import { checkSchema } from './schema.js'
+import { FILE_META_DATA, parseFailure, readStruct, shapeProblem } from './thrift.js'
 
 /** A top-level column of a Parquet file as readers and logs need it. */
 export interface ColumnInfo {
@@ -34,17 +36,15 @@ const ENCRYPTED_MAGIC = 0x45524150 // "PARE": encrypted footer
 const MIN_FILE_BYTES = 12
 
 /**
- * Every codec of the Parquet spec but LZO, which has no JavaScript decoder. hyparquet-compressors
- * supplies ZSTD, LZ4 and LZ4_RAW, and SNAPPY through hysnappy's WASM (about 3.5x hyparquet's own JS
- * decoder). GZIP and BROTLI stay on Node's zlib, 4-10x faster than the package's JS ports, capped at
- * the page's declared size so a crafted page cannot inflate past it (zlib refuses a cap of 0).
+ * How footer statistics are rendered: as text, which never throws, whatever a damaged statistic
+ * holds (the reader's own PARSERS refuse some values, which would refuse a file for a statistic).
  */
-export const COMPRESSORS: Compressors = {
-  ...compressors,
-  GZIP: (input, outputLength) => gunzipSync(input, { maxOutputLength: Math.max(1, outputLength) }),
-  BROTLI: (input, outputLength) => brotliDecompressSync(input, { maxOutputLength: Math.max(1, outputLength) }),
+const FOOTER_PARSERS = {
+  timestampFromMilliseconds: (millis: bigint) => isoTimestamp(millis, 'ms'),
+  timestampFromMicroseconds: (micros: bigint) => isoTimestamp(micros, 'us'),
+  timestampFromNanoseconds: (nanos: bigint) => isoTimestamp(nanos, 'ns'),
+  dateFromDays: (days: number) => isoDateFromDays(days),
 }
-const READABLE_CODECS = new Set(['UNCOMPRESSED', ...Object.keys(COMPRESSORS)])
 
 /** A column's logical annotation as Ferry shows it: `TIMESTAMP(MILLIS,UTC)`, `DECIMAL(10,2)`, `STRING`... */
 export function describeLogicalType(element: SchemaElement): string | undefined {
@@ -90,49 +90,93 @@ export function checkEnvelope(size: number, head: Uint8Array, tail: Uint8Array):
   return footerLength
 }
 
-/** Catches footers that decode but describe data the file does not hold. */
-function checkLayout(metadata: FileMetaData, byteLength: number): void {
-  const dataEnd = byteLength - 8 - metadata.metadata_length
-  let groupRows = 0n
-  for (const [index, group] of metadata.row_groups.entries()) {
-    groupRows += group.num_rows
-    for (const chunk of group.columns) {
-      const meta = chunk.meta_data
-      const path = meta?.path_in_schema.join('.') ?? '?'
-      if (chunk.crypto_metadata || chunk.encrypted_column_metadata) {
-        throw new UnsupportedError(
-          'parquet-encryption',
-          `column ${path} is encrypted; encrypted columns are not supported`,
-        )
-      }
-      if (!meta) throw new FormatError(`corrupt Parquet footer: row group ${index} has a column chunk without metadata`)
-      if (!READABLE_CODECS.has(meta.codec)) {
-        throw new UnsupportedError(
-          `parquet-codec-${meta.codec.toLowerCase()}`,
-          `column ${path} uses ${meta.codec} compression; Ferry reads ${[...READABLE_CODECS].join(', ')}`,
-        )
-      }
-      // some writers store 0 for "no dictionary"; hyparquet reads those from the data page, and so do we
-      const start = meta.dictionary_page_offset || meta.data_page_offset
-      if (start < 4n || start + meta.total_compressed_size > BigInt(dataEnd)) {
-        throw new FormatError(`corrupt Parquet footer: column ${path} in row group ${index} points outside the file`)
+function footerError(problem: string, cause?: unknown): FormatError {
+  return new FormatError(`corrupt Parquet footer: ${problem}`, { cause })
+}
+
+/**
+ * Checks what hyparquet's metadata mapping reads without looking: statistics it reads as 4- or
+ * 8-byte numbers, the leaf its statistics are matched to by position, its GeoParquet JSON.
+ */
+function checkRaw(raw: Record<string, unknown>): void {
+  const schema = raw.field_2 as Array<Record<string, unknown>>
+  const leafTypes = schema.map((element) => ParquetTypes[element.field_1 as number]).filter((type) => type)
+  const groups = raw.field_4 as Array<Record<string, unknown>>
+  for (const [g, group] of groups.entries()) {
+    const chunks = group.field_1 as Array<Record<string, Record<string, unknown> | undefined>>
+    if (chunks.length !== leafTypes.length) {
+      throw footerError(
+        `row group ${g} has ${chunks.length} column chunks, the schema ${leafTypes.length} leaf columns`,
+      )
+    }
+    for (const [c, chunk] of chunks.entries()) {
+      const width = { INT32: 4, INT64: 8 }[leafTypes[c] as string]
+      const statistics = chunk.field_3?.field_12 as Record<string, Uint8Array | undefined> | undefined
+      for (const bound of [statistics?.field_1, statistics?.field_2, statistics?.field_5, statistics?.field_6]) {
+        if (width && bound && bound.length !== width) {
+          throw footerError(
+            `row group ${g}, column chunk ${c}: a ${bound.length}-byte statistic of a ${leafTypes[c]} column`,
+          )
+        }
       }
     }
   }
-  if (groupRows !== metadata.num_rows) {
-    throw new FormatError(
-      `corrupt Parquet footer: row groups hold ${groupRows} rows but the footer says ${metadata.num_rows}`,
-    )
+  const pairs = (raw.field_5 as Array<Record<string, Uint8Array | undefined>> | undefined) ?? []
+  const geo = pairs.find((pair) => new TextDecoder().decode(pair.field_1) === 'geo')?.field_2
+  if (geo) {
+    try {
+      const columns = JSON.parse(new TextDecoder().decode(geo))?.columns ?? {}
+      for (const column of Object.values(columns) as Array<{
+        crs?: { id?: { code?: unknown }; ids?: Array<{ code?: unknown }> }
+      }>) {
+        const id = column?.crs?.id ?? column?.crs?.ids?.[0]
+        if (id && (id.code === undefined || id.code === null)) throw new Error('a CRS id without a code')
+      }
+    } catch (err) {
+      throw footerError('its GeoParquet metadata (key "geo") is not valid', err)
+    }
   }
 }
 
-function describeFile(metadata: FileMetaData): ParquetFileInfo {
-  const columns = parquetSchema(metadata).children.map(({ element, children }) => ({
+/**
+ * The metadata of a footer: `tail` ends with the Thrift metadata, its length and the magic. Every
+ * field hyparquet's mapping relies on is checked, and the schema's tree. Throws FormatError.
+ */
+export function parseFooter(tail: Uint8Array): FileMetaData {
+  const view = new DataView(tail.buffer, tail.byteOffset, tail.byteLength)
+  const metadataEnd = tail.byteLength - 8
+  const reader = { view, offset: metadataEnd - view.getUint32(metadataEnd, true) }
+  let raw: Record<string, unknown>
+  try {
+    raw = readStruct(reader)
+  } catch (err) {
+    throw footerError(`the metadata does not parse: ${parseFailure(err)}`, err)
+  }
+  if (reader.offset > metadataEnd) throw footerError('the metadata does not parse: it runs past its end')
+  const problem = shapeProblem(raw, FILE_META_DATA, 'metadata')
+  if (problem) throw footerError(problem)
+  checkRaw(raw)
+  let metadata: FileMetaData
+  try {
+    metadata = parquetMetadata(tail, { parsers: FOOTER_PARSERS })
+  } catch (err) {
+    throw footerError('the metadata does not decode', err)
+  }
+  checkSchema(metadata.schema)
+  return metadata
+}
+
+/** The top-level columns of checked metadata. */
+export function describeColumns(metadata: FileMetaData): ColumnInfo[] {
+  return parquetSchema(metadata).children.map(({ element, children }) => ({
     name: element.name,
     physicalType: children.length > 0 ? 'GROUP' : (element.type ?? 'GROUP'),
     logicalType: describeLogicalType(element),
     nullable: element.repetition_type !== 'REQUIRED',
   }))
+}
+
+function describeFile(metadata: FileMetaData): ParquetFileInfo {
   const codecs = new Set(metadata.row_groups.flatMap((group) => group.columns.map((chunk) => chunk.meta_data!.codec)))
   return {
     rows: Number(metadata.num_rows),
@@ -143,7 +187,7 @@ function describeFile(metadata: FileMetaData): ParquetFileInfo {
           group.columns.reduce((sum, chunk) => sum + (chunk.meta_data?.total_compressed_size ?? 0n), 0n),
       ),
     })),
-    columns,
+    columns: describeColumns(metadata),
     codecs: [...codecs].sort(),
     createdBy: metadata.created_by,
   }
@@ -154,34 +198,15 @@ function describeFile(metadata: FileMetaData): ParquetFileInfo {
  * passed. `tail` must end with the whole footer, its length and the closing magic. Throws like
  * `decodeFooter`.
  */
-/**
- * A footer that does not decode. The decoder's own words are kept, but a JavaScript TypeError (a
- * field of the wrong shape) says nothing to the reader of a dead letter, so it is named for what it is.
- */
-function footerError(err: unknown): FormatError {
-  const reason = err instanceof Error ? err.message : String(err)
-  const what = err instanceof TypeError ? `the metadata is malformed (${reason})` : reason
-  return new FormatError(`corrupt Parquet footer: ${what}`, { cause: err })
-}
-
 export function decodeFooterTail(size: number, tail: Uint8Array): DecodedFooter {
-  let metadata: FileMetaData
-  try {
-    metadata = parquetMetadata(tail, { parsers: PARSERS })
-  } catch (err) {
-    throw footerError(err)
-  }
-  // A garbage footer can decode into a shapeless object rather than throw; these fields are what we rely on.
-  if (!Array.isArray(metadata.schema) || metadata.schema.length === 0 || !Array.isArray(metadata.row_groups)) {
-    throw new FormatError('corrupt Parquet footer: no schema or row groups')
-  }
+  const metadata = parseFooter(tail)
   let info: ParquetFileInfo
   try {
     checkLayout(metadata, size)
     info = describeFile(metadata)
   } catch (err) {
     if (err instanceof FerryError) throw err
-    throw footerError(err)
+    throw footerError('the metadata does not describe a readable file', err)
   }
   if (info.columns.some((column) => column.name === '__proto__')) {
     throw new UnsupportedError(

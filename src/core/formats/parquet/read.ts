@@ -5,13 +5,17 @@ import {
   parquetScan,
   parquetSchema,
   type RowGroup,
+  type SchemaTree,
 } from 'hyparquet'
-import { FerryError, FormatError } from '../../../errors.js'
+import { FerryError, FormatError, UnsupportedError } from '../../../errors.js'
 import type { Row } from '../columns.js'
-import { checkChunk } from './decode/checksum.js'
+import { COMPRESSORS } from './codecs.js'
+import { PageBudget, type PageLimits } from './decode/budget.js'
 import { FlatCursor, flatColumn } from './decode/flat.js'
+import { columnLevels } from './decode/levels.js'
+import type { ChunkPlace } from './decode/place.js'
+import { checkChunk } from './decode/validate.js'
 import {
-  COMPRESSORS,
   type ColumnInfo,
   checkEnvelope,
   type DecodedFooter,
@@ -20,6 +24,8 @@ import {
   type ParquetFileInfo,
 } from './footer.js'
 import { bytesReader, type RangeReader } from './io.js'
+import { withStandardLists } from './legacy-lists.js'
+import { leafPath } from './schema.js'
 import { jsonValue, PARSERS } from './values.js'
 import { chunkRange, groupRange, WindowedFile } from './window.js'
 
@@ -62,8 +68,9 @@ export interface ParquetInput {
   info: ParquetFileInfo
   /**
    * The data, a batch of rows at a time (see BatchOptions): only that batch's values and one row
-   * group's compressed bytes are in memory.
-   * Throws FormatError for damaged data, naming the rows.
+   * group's compressed bytes are in memory. Every page is checked before its values are decoded
+   * (decode/chunk.ts). Throws FormatError for damaged data, naming the rows, column, row group, page
+   * and byte; UnsupportedError for an encoding Ferry does not read; LimitError over a page limit.
    */
   batches(options?: BatchOptions): AsyncGenerator<ColumnBatch, void, undefined>
 }
@@ -84,21 +91,36 @@ export function parquetMetadata(bytes: Uint8Array): ParquetFileInfo {
   return decodeFooter(bytes).info
 }
 
-function corrupt(what: string, err: unknown, context: Record<string, unknown>): FerryError {
+/**
+ * A column's read failed: FerryErrors keep their class with the rows and column named; anything
+ * else (hyparquet on values the checks let through, a JSON column's bad text) is named for what it
+ * is, its JavaScript message kept only as the cause.
+ */
+function columnError(err: unknown, what: string, column: string, context: Record<string, unknown>): FerryError {
+  const at = `corrupt Parquet data in ${what}: column ${column}`
+  const options = { cause: err, context: { ...context, column } }
+  if (err instanceof FormatError) return new FormatError(`${at}: ${err.message}`, options)
+  if (err instanceof UnsupportedError)
+    return new UnsupportedError(err.feature, `column ${column}: ${err.message}`, options)
   if (err instanceof FerryError) return err
-  const reason = err instanceof Error ? err.message : String(err)
-  return new FormatError(`corrupt Parquet data in ${what}: ${reason}`, { cause: err, context })
+  const reason = err instanceof SyntaxError ? 'a JSON value in it does not parse' : 'its values do not decode'
+  return new FormatError(`${at}: ${reason}`, options)
 }
 
 /**
- * How one top-level column of a row group is read: a cursor of the fast path, or hyparquet once the
- * page checksums of the column's chunks are checked.
+ * How one top-level column of a row group is read: a cursor of the fast path, or hyparquet once
+ * every page of the column's chunks is checked (decode/validate.ts).
  */
 type ColumnReader = { cursor: Promise<FlatCursor> } | { checked: Promise<void> }
 
+/** Whether hyparquet reads a leaf as a flat column (its `isFlatColumn`): top-level, not repeated. */
+function isFlat(path: readonly SchemaTree[]): boolean {
+  return path.length === 2 && path[1]!.element.repetition_type !== 'REPEATED'
+}
+
 /**
- * Readers for a row group's columns: a FlatCursor for each chunk the fast path decodes, a checksum
- * walk over the chunks of the ones left to hyparquet (their bytes come from the loaded window).
+ * Readers for a row group's columns: a FlatCursor for each chunk the fast path decodes, a check of
+ * every page of the chunks left to hyparquet (their bytes come from the loaded window).
  */
 function groupReaders(
   metadata: FileMetaData,
@@ -107,9 +129,11 @@ function groupReaders(
   file: WindowedFile,
   fast: boolean,
   selected: (name: string) => boolean,
+  budget: PageBudget,
 ): ColumnReader[] {
   const rows = Number(group.num_rows)
-  const columns = parquetSchema(metadata).children.filter(({ element }) => selected(element.name))
+  const tree = parquetSchema(metadata)
+  const columns = tree.children.filter(({ element }) => selected(element.name))
   return columns.map(({ element, children }) => {
     const chunks = group.columns.flatMap(({ meta_data: meta }) =>
       meta?.path_in_schema[0] === element.name ? [meta] : [],
@@ -118,16 +142,21 @@ function groupReaders(
     const flat = fast && meta && flatColumn(element, meta, children.length === 0)
     if (flat && meta) {
       const [start, end] = chunkRange(meta)
-      const place = { rowGroup, start }
-      const cursor = file.bytes(start, end).then((bytes) => new FlatCursor(bytes, flat, rows, COMPRESSORS, place))
+      const place = { column: element.name, rowGroup, start }
+      const cursor = file.bytes(start, end).then((bytes) => new FlatCursor(bytes, flat, rows, place, budget))
       // awaited when the column is read; until then a failed read must not count as unhandled
       cursor.catch(() => undefined)
       return { cursor }
     }
     const walks = chunks.map(async (chunk) => {
       const [start, end] = chunkRange(chunk)
-      const leaf = chunk.path_in_schema.length > 1 ? chunk.path_in_schema.join('.') : undefined
-      checkChunk(await file.bytes(start, end), { rowGroup, start, leaf })
+      const path = leafPath(tree, chunk.path_in_schema)!
+      const leaf = path.at(-1)!.element
+      const place: ChunkPlace = { column: element.name, rowGroup, start }
+      if (chunk.path_in_schema.length > 1) place.leaf = chunk.path_in_schema.join('.')
+      const column = { ...columnLevels(path), type: chunk.type, typeLength: leaf.type_length, codec: chunk.codec }
+      const expected = { values: Number(chunk.num_values), rows, flat: isFlat(path) }
+      checkChunk(await file.bytes(start, end), column, expected, place, budget)
     })
     const checked = Promise.all(walks).then(() => undefined)
     checked.catch(() => undefined)
@@ -151,7 +180,7 @@ class BatchReader {
   private hyparquet(): Promise<ParquetScan> {
     this.scan ??= parquetScan({
       file: this.file,
-      metadata: this.footer.metadata,
+      metadata: withStandardLists(this.footer.metadata),
       parsers: PARSERS,
       compressors: COMPRESSORS,
       // whole row groups are read, so page-level pruning would only cost extra requests
@@ -177,12 +206,7 @@ class BatchReader {
           data = await (await this.hyparquet()).readColumn({ column: name, rowStart, rowEnd })
         }
       } catch (err) {
-        throw err instanceof FormatError
-          ? new FormatError(`corrupt Parquet data in ${what}: column ${name}: ${err.message}`, {
-              cause: err,
-              context: { ...context, column: name },
-            })
-          : corrupt(`${what}: column ${name}`, err, { ...context, column: name })
+        throw columnError(err, what, name, context)
       }
       if (data.length !== length) {
         throw new FormatError(`corrupt Parquet data in ${what}: column ${name} holds ${data.length} values`, {
@@ -199,6 +223,7 @@ async function* batches(
   footer: DecodedFooter,
   file: WindowedFile,
   { maxRows = DEFAULT_MAX_ROWS, decoder = 'fast', columns }: BatchOptions,
+  budget: PageBudget,
 ): AsyncGenerator<ColumnBatch> {
   const { metadata, info } = footer
   const wanted = columns && new Set(columns)
@@ -212,7 +237,7 @@ async function* batches(
     // the next row group is fetched while this one is decoded, so object-store latency overlaps work
     const next = groups.slice(index + 1).find((later) => Number(later.num_rows) > 0)
     await file.load(...groupRange(group), next && groupRange(next))
-    const readers = groupReaders(metadata, group, index, file, decoder === 'fast', selected)
+    const readers = groupReaders(metadata, group, index, file, decoder === 'fast', selected, budget)
     // hyparquet decodes each slice from the start of its pages, so it gets few, large slices
     const step = readers.every((reader) => 'cursor' in reader) ? maxRows : Math.max(maxRows, HYPARQUET_SLICE_ROWS)
     const groupEnd = groupStart + groupRows
@@ -226,17 +251,25 @@ async function* batches(
   }
 }
 
+export interface OpenOptions {
+  /** the file's first 4 bytes, when the caller has read them already: saves a request */
+  head?: Uint8Array
+  /** the page limits every pass through the file is held to (see decode/budget.ts) */
+  limits?: PageLimits
+  /** bytes already counted against `limits.maxDecompressedBytes`: what a gzipped file inflated to */
+  inflatedBytes?: number
+}
+
 /**
  * Opens a Parquet file through ranged reads: the footer first (usually one request for the last 64
- * KiB), then, batch by batch, each row group's column chunks. `knownHead`, the file's first 4 bytes
- * when the caller has read them already, saves a request. Throws FormatError when the input is
+ * KiB), then, batch by batch, each row group's column chunks. Throws FormatError when the input is
  * not Parquet or its footer is damaged, and UnsupportedError for encryption or an unknown codec.
  */
-export async function openParquet(reader: RangeReader, knownHead?: Uint8Array): Promise<ParquetInput> {
+export async function openParquet(reader: RangeReader, options: OpenOptions = {}): Promise<ParquetInput> {
   const { size } = reader
   const tailStart = Math.max(0, size - TAIL_GUESS)
   const [head, guess] = await Promise.all([
-    knownHead ?? reader.read(0, Math.min(4, size)),
+    options.head ?? reader.read(0, Math.min(4, size)),
     reader.read(tailStart, size),
   ])
   const footerLength = checkEnvelope(size, head, guess)
@@ -245,7 +278,8 @@ export async function openParquet(reader: RangeReader, knownHead?: Uint8Array): 
   const file = new WindowedFile(reader)
   return {
     info: footer.info,
-    batches: (options = {}) => batches(footer, file, options),
+    batches: (batchOptions = {}) =>
+      batches(footer, file, batchOptions, new PageBudget(options.limits, options.inflatedBytes)),
   }
 }
 
@@ -279,13 +313,7 @@ function toRows(batch: ColumnBatch): Row[] {
 export async function* readParquet(bytes: Uint8Array): AsyncGenerator<RowBatch, void, undefined> {
   const input = await openParquet(bytesReader(bytes))
   for await (const batch of input.batches()) {
-    let rows: Row[]
-    try {
-      rows = toRows(batch)
-    } catch (err) {
-      throw corrupt(`rows ${batch.rowStart}-${batch.rowStart + batch.length - 1}`, err, {})
-    }
-    yield { rowStart: batch.rowStart, rows }
+    yield { rowStart: batch.rowStart, rows: toRows(batch) }
   }
 }
 

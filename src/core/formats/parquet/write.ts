@@ -8,7 +8,7 @@ export type { WriteCodec } from './encode/codec.js'
 export interface WriteOptions {
   /** rows per row group; default 100,000 */
   rowGroupSize?: number
-  /** default SNAPPY */
+  /** default ZSTD (encode/compression.ts) */
   codec?: WriteCodec
 }
 
@@ -25,7 +25,7 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /**
- * Writes rows as a Parquet file (snappy unless told otherwise) with exactly the given typed columns
+ * Writes rows as a Parquet file (ZSTD unless told otherwise) with exactly the given typed columns
  * (any other row properties are ignored). Zero rows give a valid file with the schema and no row
  * groups. Throws FerryError FERRY_INTERNAL when a value does not fit its column: strings must be
  * strings, int64 takes safe integers, bigints or decimal strings, timestamps take RFC 3339 strings or

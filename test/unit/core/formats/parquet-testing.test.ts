@@ -4,117 +4,19 @@
  * files, or be rejected with a typed error naming the problem. Never a raw TypeError, never a hang.
  *
  * Files are read in a worker thread: a hyparquet hang is a synchronous loop, which would block this
- * thread and with it vitest's own test timeout. The watchdog below terminates the worker instead and
+ * thread and with it vitest's own test timeout. The watchdog (parquet/isolated.ts) terminates the worker and
  * fails the file with a clear message.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { Worker } from 'node:worker_threads'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Row } from '../../../../src/core/dataset.js'
 import { readCsv } from '../../../../src/core/formats/csv.js'
+import { IsolatedReader } from './parquet/isolated.js'
 
 const REPO = new URL('../../../../', import.meta.url)
 const CORPUS = fileURLToPath(new URL('../shared/parquet-testing/data/', REPO))
 const WATCHDOG_MS = 30_000
-
-// ---------------------------------------------------------------------------------------------
-// Reading in a worker thread, with a watchdog
-
-/** Module hooks so a plain worker thread can import Ferry's TypeScript (vitest transforms only its own). */
-const TS_HOOKS = `
-import { readFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
-const ts = createRequire(${JSON.stringify(import.meta.url)})('typescript')
-export async function resolve(specifier, context, next) {
-  if (context.parentURL?.endsWith('.ts') && /^\\.\\.?\\//.test(specifier) && specifier.endsWith('.js')) {
-    try { return await next(specifier.slice(0, -3) + '.ts', context) } catch {}
-  }
-  return next(specifier, context)
-}
-export async function load(url, context, next) {
-  if (!url.endsWith('.ts')) return next(url, context)
-  const { outputText } = ts.transpileModule(await readFile(fileURLToPath(url), 'utf8'), {
-    fileName: fileURLToPath(url),
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-  })
-  return { format: 'module', source: outputText, shortCircuit: true }
-}`
-
-const WORKER = `
-import { readFileSync } from 'node:fs'
-import { register } from 'node:module'
-import { parentPort, workerData } from 'node:worker_threads'
-register('data:text/javascript,' + encodeURIComponent(workerData.hooks))
-const { readParquetRows } = await import(workerData.reader)
-parentPort.on('message', async (path) => {
-  try {
-    const { rows, columns } = await readParquetRows(readFileSync(path))
-    parentPort.postMessage({ kind: 'read', rows, columns: columns.map((c) => c.name) })
-  } catch (err) {
-    const e = err ?? {}
-    parentPort.postMessage({ kind: 'threw', name: e.name, code: e.code, feature: e.feature, message: String(e.message ?? e), stack: e.stack })
-  }
-})
-parentPort.postMessage({ kind: 'ready' })`
-
-type Outcome =
-  | { kind: 'read'; rows: Row[]; columns: string[] }
-  | { kind: 'threw'; name: string; code?: string; feature?: string; message: string; stack?: string }
-  | { kind: 'hung' }
-  | { kind: 'crashed'; message: string }
-
-class IsolatedReader {
-  private worker: Promise<Worker> | undefined
-
-  private start(): Promise<Worker> {
-    const worker = new Worker(new URL(`data:text/javascript,${encodeURIComponent(WORKER)}`), {
-      workerData: { hooks: TS_HOOKS, reader: new URL('src/core/formats/parquet.ts', REPO).href },
-    })
-    return new Promise((resolve, reject) => {
-      worker.once('message', () => resolve(worker))
-      worker.once('error', reject)
-    })
-  }
-
-  /** Reads one file; a worker that does not answer within WATCHDOG_MS (startup included) is terminated. */
-  async read(path: string): Promise<Outcome> {
-    this.worker ??= this.start()
-    const started = this.worker
-    return new Promise<Outcome>((resolve) => {
-      const timer = setTimeout(() => {
-        this.worker = undefined
-        void started.then((worker) => worker.terminate())
-        resolve({ kind: 'hung' })
-      }, WATCHDOG_MS)
-      const settle = (outcome: Outcome) => {
-        clearTimeout(timer)
-        resolve(outcome)
-      }
-      started.then(
-        (worker) => {
-          worker.once('message', (message: Outcome) => settle(message))
-          worker.once('error', (err) => {
-            this.worker = undefined
-            settle({ kind: 'crashed', message: String(err) })
-          })
-          worker.postMessage(path)
-        },
-        (err: unknown) => {
-          this.worker = undefined
-          settle({ kind: 'crashed', message: `the reader worker did not start: ${String(err)}` })
-        },
-      )
-    })
-  }
-
-  async close(): Promise<void> {
-    const worker = this.worker
-    this.worker = undefined
-    await (await worker)?.terminate()
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // What each file must give
@@ -396,7 +298,7 @@ const EXPECTED: Record<string, Expectation> = {
 
 const present = existsSync(CORPUS)
 const files = present ? readdirSync(CORPUS).filter((name) => name.endsWith('.parquet')) : []
-const reader = new IsolatedReader()
+const reader = new IsolatedReader({ timeoutMs: WATCHDOG_MS })
 afterAll(() => reader.close())
 
 describe('apache/parquet-testing corpus', () => {
@@ -422,7 +324,7 @@ describe('apache/parquet-testing corpus', () => {
   for (const file of files) {
     it(file, { timeout: WATCHDOG_MS * 2 }, async () => {
       const expected = EXPECTED[file]
-      const outcome = await reader.read(`${CORPUS}${file}`)
+      const outcome = await reader.run({ kind: 'rows', bytes: new Uint8Array(readFileSync(`${CORPUS}${file}`)) })
       if (outcome.kind === 'hung') {
         expect.fail(`${file}: no result within ${WATCHDOG_MS / 1000} s; the reader hangs on it (worker terminated)`)
       }
@@ -443,8 +345,9 @@ describe('apache/parquet-testing corpus', () => {
       }
       if (outcome.kind !== 'read') return
       expect(outcome.columns).toEqual(expected.columns)
-      expect(outcome.rows).toHaveLength(expected.rows)
-      await expected.check?.(outcome.rows)
+      const rows = outcome.rows as Row[]
+      expect(rows).toHaveLength(expected.rows)
+      await expected.check?.(rows)
     })
   }
 })

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib'
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { describe, expect, it } from 'vitest'
+import packageJson from '../../../../package.json' with { type: 'json' }
 import type { OutputColumn } from '../../../../src/core/formats/columns.js'
 import {
   bytesReader,
@@ -41,12 +42,12 @@ describe('writeParquet / readParquetRows', () => {
     expect(columns.map((column) => column.name)).toEqual(ALL_TYPES.map((column) => column.name))
   })
 
-  it('marks non-nullable columns REQUIRED and compresses with snappy', () => {
+  it('marks non-nullable columns REQUIRED, compresses with zstd and names Ferry and its version', () => {
     const bytes = writeParquet([{ name: 'id', type: 'string', nullable: false }], [{ id: 'a' }])
     const info = parquetMetadata(bytes)
     expect(info.columns[0]).toMatchObject({ name: 'id', nullable: false })
-    expect(info.codecs).toEqual(['SNAPPY'])
-    expect(info.createdBy).toBe('ferry')
+    expect(info.codecs).toEqual(['ZSTD'])
+    expect(info.createdBy).toBe(`ferry version ${packageJson.version}`)
   })
 
   it('normalises timestamps with offsets, Dates and long fractions to UTC at the column precision', async () => {
@@ -192,8 +193,7 @@ describe('reading damaged input', () => {
     expect((err as Error).message).toMatch(/corrupt Parquet data in rows 0-4/)
   })
 
-  // Damage is confined to the footer and to truncation: random bytes in data pages can send hyparquet
-  // 1.31 into an endless loop (see test/fixtures/parquet/README.md), which only a watchdog can stop.
+  // Damage to the footer and truncation; damaged pages are the fuzz suite's (parquet/fuzz.test.ts).
   it('never lets a raw TypeError or RangeError escape from a damaged footer or a cut file', async () => {
     const random = seededRandom(42)
     const big = writeParquet(

@@ -32,21 +32,29 @@ export class PageReader {
     }
   }
 
+  /** An unsigned varint below 2^31, as hyparquet's 32-bit reader reads it alike. */
   varint(): number {
     let value = 0
     for (let shift = 0; shift < 35; shift += 7) {
       this.need(1)
       const byte = this.bytes[this.offset++]!
       value += (byte & 0x7f) * 2 ** shift
-      if (byte < 0x80) return value
+      if (byte < 0x80) {
+        if (value > 0x7fffffff) break
+        return value
+      }
     }
-    throw new FormatError('page data holds a varint longer than 5 bytes')
+    throw new FormatError(`page data holds a varint beyond 2^31 at byte ${this.offset}`)
   }
 }
 
 /**
  * Decodes `count` values of the RLE/bit-packed hybrid from `reader` (up to its end) into `out`
- * starting at `at`. Runs may claim more values than wanted (bit-packed groups pad to 8).
+ * starting at `at`, and returns the largest value decoded, for the caller to check against its
+ * maximum. Bit-packed runs may hold more values than wanted (they pad to 8, DuckDB's to 256), which
+ * are skipped; an RLE run past the values wanted, or an empty bit-packed run, is damage, refused
+ * because hyparquet reads those differently (it grows its arrays by the surplus of an RLE run, and
+ * skips a byte for an empty bit-packed run).
  */
 export function readHybrid(
   reader: PageReader,
@@ -54,15 +62,17 @@ export function readHybrid(
   out: Uint8Array | Int32Array,
   at: number,
   count: number,
-): void {
+): number {
   if (bitWidth > 32) throw new FormatError(`page data has a bit width of ${bitWidth}`)
   const stop = at + count
   let index = at
+  let largest = 0
   const bytes = reader.bytes
   while (index < stop) {
     const header = reader.varint()
     if (header & 1) {
       const values = Math.floor(header / 2) * 8
+      if (values === 0) throw new FormatError('an empty bit-packed run')
       const byteCount = Math.ceil((values * bitWidth) / 8)
       reader.need(byteCount)
       const mask = bitWidth === 32 ? 0xffffffff : (1 << bitWidth) - 1
@@ -78,21 +88,26 @@ export function readHybrid(
         const value = bitWidth <= 24 ? pending & mask : pending % 2 ** bitWidth
         pending = bitWidth <= 24 ? pending >>> bitWidth : Math.floor(pending / 2 ** bitWidth)
         bits -= bitWidth
-        if (index < stop) out[index++] = value
+        if (index < stop) {
+          out[index++] = value
+          if (value > largest) largest = value
+        }
       }
       reader.offset += byteCount
     } else {
       const run = Math.floor(header / 2)
+      if (run > stop - index) throw new FormatError(`a run of ${run} values where ${stop - index} remain`)
       const width = (bitWidth + 7) >> 3
       reader.need(width)
       let value = 0
       for (let i = 0; i < width; i++) value += bytes[reader.offset + i]! * 2 ** (8 * i)
       reader.offset += width
-      const end = Math.min(stop, index + run)
-      out.fill(value, index, end)
-      index = end
+      out.fill(value, index, index + run)
+      index += run
+      if (value > largest) largest = value
     }
   }
+  return largest
 }
 
 const decoder = new TextDecoder()

@@ -3,8 +3,11 @@
  * compressed together) cut near PAGE_BYTES as values arrive, behind an optional dictionary page.
  * Only encoded bytes and small typed arrays are kept between batches, never the values themselves,
  * so a row group can be gathered from many small batches without holding their objects.
- * Version 1 pages and PLAIN / RLE_DICTIONARY encodings are what every Parquet reader handles.
+ * Version 1 pages and PLAIN / RLE_DICTIONARY encodings are what every Parquet reader handles. Every
+ * page header carries the CRC-32 of the page's bytes as stored, so a reader that checks (Ferry's own
+ * does) catches a page damaged in storage or transit instead of decoding wrong values.
  */
+import { crc32 } from 'node:zlib'
 import type { ColumnMetaData, Encoding, PageHeader, ParquetType } from 'hyparquet'
 import { ByteWriter } from 'hyparquet-writer'
 import { writePageHeader } from 'hyparquet-writer/src/datapage.js'
@@ -71,6 +74,8 @@ class PageWriter {
       ...header,
       uncompressed_page_size: body.length,
       compressed_page_size: compressed.length,
+      // the spec's CRC-32 (zlib's polynomial) of the compressed bytes, stored as a signed i32
+      crc: crc32(compressed) | 0,
     })
     const headerBytes = this.header.getBytes().slice()
     this.parts.push(headerBytes, compressed)

@@ -10,12 +10,14 @@ import type { OutputColumn } from '../../columns.js'
 import { ByteBuffer } from './buffer.js'
 import type { WriteCodec } from './codec.js'
 import { ColumnChunkBuilder } from './column.js'
+import { DEFAULT_CODEC } from './compression.js'
+import { CREATED_BY } from './created-by.js'
 import { toPhysical } from './physical.js'
 
 export interface EncoderOptions {
-  /** default SNAPPY */
+  /** default ZSTD (compression.ts) */
   codec?: WriteCodec
-  /** the footer's created_by; default `ferry` */
+  /** the footer's created_by; default `ferry version <package.json version>` */
   createdBy?: string
 }
 
@@ -46,6 +48,32 @@ function physicalElement(
       }
     }
   }
+}
+
+/** Thrift compact protocol: a list header of size 0 (high nibble) holding structs (type 12, low nibble). */
+const EMPTY_STRUCT_LIST = 0x0c
+
+/**
+ * hyparquet-writer gives an empty list the element type 0, so a file without row groups says
+ * `row_groups: list<0>`, which arrow-rs refuses ("Expected list element type of Struct"). The empty
+ * list sits just before created_by (field 4, then field 6 as a string), which makes it easy to find:
+ * `19 00 28 <length> <created_by>`; its header byte becomes the one a list of structs has.
+ */
+function fixEmptyRowGroups(footer: Uint8Array, createdBy: string): void {
+  const text = Buffer.from(createdBy, 'utf8')
+  const length: number[] = []
+  for (let rest = text.length; ; rest >>>= 7) {
+    if (rest < 0x80) {
+      length.push(rest)
+      break
+    }
+    length.push((rest & 0x7f) | 0x80)
+  }
+  const at = Buffer.from(footer.buffer, footer.byteOffset, footer.length).indexOf(
+    Buffer.concat([Buffer.from([0x19, 0x00, 0x28, ...length]), text]),
+  )
+  if (at < 0) throw new Error('the footer of a file without row groups is not laid out as expected')
+  footer[at + 1] = EMPTY_STRUCT_LIST
 }
 
 function concat(parts: readonly Uint8Array[], byteLength: number): Uint8Array {
@@ -82,8 +110,8 @@ export class ParquetEncoder {
     }))
     this.types = elements.map((element) => element.type)
     this.schema = [{ name: 'root', num_children: columns.length }, ...elements]
-    this.codec = options.codec ?? 'SNAPPY'
-    this.createdBy = options.createdBy ?? 'ferry'
+    this.codec = options.codec ?? DEFAULT_CODEC
+    this.createdBy = options.createdBy ?? CREATED_BY
   }
 
   /** Rows in the row group being gathered. */
@@ -162,6 +190,7 @@ export class ParquetEncoder {
     })
     writer.appendBytes(MAGIC)
     const footer = writer.getBytes()
+    if (this.rowGroups.length === 0) fixEmptyRowGroups(footer, this.createdBy)
     this.offset += footer.length
     return concat([last, footer], last.length + footer.length)
   }

@@ -34,7 +34,13 @@ export class RunningStatistics {
     this.nulls += count
   }
 
-  /** Numeric values; NaN never becomes a bound (the spec forbids NaN bounds). */
+  /**
+   * Numeric values. NaN is skipped, never a bound: the spec's rule for writers ("NaNs should not be
+   * written to min or max statistics fields"), and what Arrow's writer does, so a chunk keeps the
+   * bounds of its other values and an all-NaN chunk has none. (parquet-java instead writes a NaN
+   * max, which its readers then discard, and DuckDB's writer drops the bounds; the spec tells
+   * readers to ignore bounds when looking for NaN.)
+   */
   addNumbers(values: ArrayLike<number> | BigInt64Array): void {
     let min = this.min as number | bigint | undefined
     let max = this.max as number | bigint | undefined
