@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'FERRY_PUBSUB'
   | 'FERRY_LIMIT'
   | 'FERRY_TIMEOUT'
+  | 'FERRY_INTERRUPTED'
   | 'FERRY_PROTOCOL'
   | 'FERRY_INTERNAL'
 
@@ -98,6 +99,17 @@ export class LimitError extends FerryError {
   }
 }
 
+/**
+ * The command was interrupted (SIGINT/SIGTERM) while it worked: what was in hand is left undone and
+ * uncommitted, to be done again by the next run, hence retryable.
+ */
+export class InterruptedError extends FerryError {
+  constructor(message: string, options: FerryErrorOptions = {}) {
+    super('FERRY_INTERRUPTED', message, { retryable: true, ...options })
+    this.name = 'InterruptedError'
+  }
+}
+
 /** A Kafka wire-protocol violation seen by the embedded broker. */
 export class ProtocolError extends FerryError {
   constructor(message: string, options: FerryErrorOptions = {}) {
@@ -124,14 +136,18 @@ function describeCause(cause: unknown): unknown {
   return String(cause)
 }
 
-/** Message of an unknown thrown value, with its cause chain, for one-line summaries. */
+/**
+ * Message of an unknown thrown value, with its cause chain, for one-line summaries. A cause whose
+ * message the line already holds (an error that wraps another and quotes it) is not said twice.
+ */
 export function errorMessage(err: unknown): string {
   if (!(err instanceof Error)) return String(err)
-  const parts = [err.message]
+  let line = err.message
   let cause = err.cause
   for (let depth = 0; cause !== undefined && depth < 5; depth++) {
-    parts.push(cause instanceof Error ? cause.message : String(cause))
+    const message = cause instanceof Error ? cause.message : String(cause)
+    if (message && !line.includes(message)) line += `: ${message}`
     cause = cause instanceof Error ? cause.cause : undefined
   }
-  return parts.join(': ')
+  return line
 }

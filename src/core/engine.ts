@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks'
+import { FormatError } from '../errors.js'
 import type { Dataset } from './dataset.js'
 import { processBatch } from './engine/batch.js'
 import { NewestEvent } from './engine/event-time.js'
@@ -60,8 +61,10 @@ export interface EngineOptions {
   decoder?: 'fast' | 'hyparquet'
   /** an output row group is written once it holds at least this many rows; default 100,000 */
   rowGroupRows?: number
-  /** output compression; default SNAPPY */
+  /** output compression; default the encoder's (ZSTD, see formats/parquet/encode/compression.ts) */
   codec?: WriteCodec
+  /** called after each batch: the engine is moving (the worker thread's stall watchdog listens) */
+  progress?: () => void
 }
 
 /** Counts the bytes written through it. */
@@ -134,6 +137,8 @@ async function run(
   const newest = new NewestEvent()
   let rowsIn = 0
   let rowsOut = 0
+  let unreadableRows = 0
+  let firstUnreadable: string | undefined
   for await (const { unreadable, rows: batch } of input.batches({
     maxRows: options.batchRows,
     decoder: options.decoder,
@@ -150,6 +155,8 @@ async function run(
     if (checkRows !== undefined) checkRowSizes(batch, checkRows)
     await quarantine.addUnreadable(unreadable)
     rowsIn += unreadable.length
+    unreadableRows += unreadable.length
+    firstUnreadable ??= unreadable[0]?.message
     if (batch.length > 0) {
       const result = processBatch(dataset, batch)
       durationsMs.validate += result.validateMs
@@ -164,7 +171,14 @@ async function run(
       rowsOut += result.rows
       durationsMs.write += performance.now() - writing
     }
+    options.progress?.()
     started = performance.now()
+  }
+  // a text file none of whose records reads as a row is not a file of bad rows: it is not that format
+  if (rowsIn > 0 && unreadableRows === rowsIn) {
+    throw new FormatError(
+      `no record of ${options.key ?? 'the source'} reads as ${input.info.format === 'csv' ? 'a CSV' : 'an NDJSON'} row (${rowsIn} tried); the first: ${firstUnreadable}`,
+    )
   }
   await output.finish()
   durationsMs.write += performance.now() - started

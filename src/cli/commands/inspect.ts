@@ -1,4 +1,6 @@
-import { formatInspection, inspectObject } from '../../ops/debug/inspect.js'
+import { withEngine } from '../../app/wiring.js'
+import { formatInspection, type Inspection } from '../../ops/debug/inspect.js'
+import { inspectJob } from '../../ops/debug/jobs.js'
 import { openObjectUrl } from '../../ops/debug/source.js'
 import { boolOpt, type Command, Exit } from '../command.js'
 import { createRuntime } from '../runtime.js'
@@ -21,9 +23,13 @@ Examples:
   optionHelp: { json: 'print the description as JSON' },
   positionals: { min: 1, max: 1 },
   async run(args, ctx) {
-    const { config } = createRuntime(args, ctx)
-    const source = await openObjectUrl(args.positionals[0]!, config, { cwd: ctx.cwd })
-    const inspection = await inspectObject(source)
+    const app = createRuntime(args, ctx)
+    const source = await openObjectUrl(args.positionals[0]!, app.config, { cwd: ctx.cwd })
+    // in a worker thread under the configured limits: a damaged footer cannot hang the command
+    const inspection = await withEngine(app, (engine) => engine.job<Inspection>(source, inspectJob(source)), {
+      signal: ctx.signal,
+      datasets: 'optional',
+    })
     if (boolOpt(args, 'json')) ctx.out(JSON.stringify(inspection, null, 2))
     else for (const line of formatInspection(inspection)) ctx.out(line)
     return Exit.OK

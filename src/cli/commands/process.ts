@@ -15,7 +15,10 @@ export const processCommand: Command = {
 Runs exactly what the worker runs on one file (read Parquet, CSV or NDJSON, gzipped or not; validate,
 transform, write Parquet; within the configured limits) without Kafka, the queue or quality events, and writes the output and the quarantined rows below --out with
 the worker's naming (<dataset>/date=<upload date>/<name>-<hash>.parquet, quarantine under the
-configured quarantine prefix). Prints the counts, where the files went and the first errors.
+configured quarantine prefix). Name the object by its URI (s3://bucket/key, or on the local
+default its path under FERRY_HOME/buckets, as ferry status prints it): the output then lands at
+exactly the path the worker writes (same event date, from the object's upload time, and the same
+hash of bucket/key). Prints the counts, where the files went and the first errors.
 Exit 0 when no row was rejected, 1 when some were, 2 when the file cannot be processed.
 
 Example:
@@ -37,8 +40,10 @@ Example:
     const dataset = chooseDataset(requireDatasets(app), source.key, stringOpt(args, 'dataset'))
     let report: ProcessReport
     try {
-      report = await withEngine(app, (engine) =>
-        processObject(source, dataset, target, config.output.quarantinePrefix, engine),
+      report = await withEngine(
+        app,
+        (engine) => processObject(source, dataset, target, config.output.quarantinePrefix, engine),
+        { signal: ctx.signal },
       )
     } catch (err) {
       if (!isUnreadable(err)) throw err

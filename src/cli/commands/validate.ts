@@ -1,13 +1,9 @@
 import { requireDatasets } from '../../app/boot.js'
+import { withEngine } from '../../app/wiring.js'
 import { errorMessage } from '../../errors.js'
+import { validateJob } from '../../ops/debug/jobs.js'
 import { openObjectUrl } from '../../ops/debug/source.js'
-import {
-  chooseDataset,
-  formatValidation,
-  isUnreadable,
-  type ValidationSummary,
-  validateObject,
-} from '../../ops/debug/validate.js'
+import { chooseDataset, formatValidation, isUnreadable, type ValidationSummary } from '../../ops/debug/validate.js'
 import { boolOpt, type Command, Exit, stringOpt } from '../command.js'
 import { createRuntime } from '../runtime.js'
 import { parseIntOption } from './broker.js'
@@ -41,7 +37,12 @@ Example:
     const dataset = chooseDataset(requireDatasets(app), source.key, stringOpt(args, 'dataset'))
     let summary: ValidationSummary
     try {
-      summary = await validateObject(source, dataset, maxErrors)
+      // in a worker thread under the configured limits, like the worker: a damaged file cannot hang it
+      summary = await withEngine(
+        app,
+        (engine) => engine.job<ValidationSummary>(source, validateJob(source, dataset.name, maxErrors)),
+        { signal: ctx.signal },
+      )
     } catch (err) {
       if (!isUnreadable(err)) throw err
       const { code, message } = err

@@ -83,8 +83,14 @@ export async function openSource(reader: RangeReader, options: InputOptions): Pr
   const detected = detectFormat(options.key ?? '', head)
   const inflate = () => gunzip(rangeChunks(reader), { maxBytes: limits.maxDecompressedBytes })
   if (detected.format === 'parquet') {
-    if (detected.compression === 'none') return parquetInput(await openParquet(reader, head), detected, limits)
-    return parquetInput(await openParquet(bytesReader(await collect(inflate()))), detected, limits)
+    // what the pages declare uncompressed counts against the decompression limit too
+    const pageLimits = { maxPageBytes: limits.maxPageBytes, maxDecompressedBytes: limits.maxDecompressedBytes }
+    if (detected.compression === 'none') {
+      return parquetInput(await openParquet(reader, { head, limits: pageLimits }), detected, limits)
+    }
+    const inflated = await collect(inflate())
+    const parquet = await openParquet(bytesReader(inflated), { limits: pageLimits, inflatedBytes: inflated.byteLength })
+    return parquetInput(parquet, detected, limits)
   }
   return textInput(detected, detected.compression === 'gzip' ? inflate() : rangeChunks(reader), options)
 }

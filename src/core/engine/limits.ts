@@ -9,14 +9,18 @@ import type { ColumnBatch } from '../formats/parquet.js'
 export interface EngineLimits {
   /** the source object's size in bytes (compressed, as stored) */
   maxObjectBytes?: number
-  /** what a gzip source may inflate to */
+  /** what a gzip source may inflate to, and the uncompressed sizes a Parquet file's pages declare, together */
   maxDecompressedBytes?: number
+  /** what one Parquet page may declare as its uncompressed size (checked before anything is allocated) */
+  maxPageBytes?: number
   /** one row: a text record's bytes, or a Parquet row's values (see `rowSize`) */
   maxRowBytes?: number
   /** rows (records) in one file, rejected ones included */
   maxRowsPerFile?: number
   /** wall time for one file, from opening it to its last output byte */
   fileTimeoutMs?: number
+  /** wall time a file's decode may go without progress (a read, a write, a batch) before it is stopped */
+  stallMs?: number
 }
 
 export type LimitName = keyof EngineLimits
@@ -25,9 +29,11 @@ export type LimitName = keyof EngineLimits
 export const LIMIT_ENV: Record<LimitName, string> = {
   maxObjectBytes: 'FERRY_MAX_OBJECT_BYTES',
   maxDecompressedBytes: 'FERRY_MAX_DECOMPRESSED_BYTES',
+  maxPageBytes: 'FERRY_MAX_PAGE_BYTES',
   maxRowBytes: 'FERRY_MAX_ROW_BYTES',
   maxRowsPerFile: 'FERRY_MAX_ROWS_PER_FILE',
   fileTimeoutMs: 'FERRY_FILE_TIMEOUT_MS',
+  stallMs: 'FERRY_STALL_MS',
 }
 
 function settingHint(limit: LimitName): string {
@@ -47,6 +53,21 @@ export class EngineTimeoutError extends LimitError {
   constructor(timeoutMs: number, detail: string, context: Record<string, unknown> = {}) {
     super(`processing stopped after ${timeoutMs} ms: ${detail} ${settingHint('fileTimeoutMs')}`, {
       context: { limit: 'fileTimeoutMs', timeoutMs, ...context },
+    })
+  }
+}
+
+/**
+ * A decode that made no progress (no read, no write, no batch) for `stallMs`: stuck, not slow, so it
+ * is stopped long before the whole-file limit. Not retryable: the same bytes would stall again.
+ */
+export class StallError extends LimitError {
+  override readonly code = 'FERRY_TIMEOUT'
+  override name = 'StallError'
+
+  constructor(stallMs: number, detail: string, context: Record<string, unknown> = {}) {
+    super(`processing stopped: no progress for ${stallMs} ms: ${detail} ${settingHint('stallMs')}`, {
+      context: { limit: 'stallMs', stallMs, ...context },
     })
   }
 }

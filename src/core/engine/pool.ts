@@ -1,22 +1,33 @@
 /**
- * A small pool of worker threads that run the engine with a time limit that really stops it. A
- * damaged data page can send hyparquet into an endless loop (test/fixtures/parquet/README.md), which
- * no promise race can interrupt on the thread it runs on; terminating the worker can, and the pool
- * starts a fresh one for the next file.
+ * A small pool of worker threads that run the engine, and the debug kit's jobs, with time limits that
+ * really stop them. A damaged data page can send a decoder into an endless loop, and a dataset's own
+ * code can loop too; no promise race can interrupt that on the thread it runs on; terminating the
+ * worker can, and the pool starts a fresh one for the next file. Two limits: the whole file's
+ * (`fileTimeoutMs`), and progress (`stallMs`): a worker that neither reads, writes nor finishes a
+ * batch for that long is stuck, not slow.
  */
 import { Worker } from 'node:worker_threads'
 import { ConfigError } from '../../errors.js'
 import type { DatasetSpec } from '../dataset-spec.js'
 import type { EngineOptions, EngineSinks, FileReport } from '../engine.js'
 import type { RangeReader } from '../formats/parquet.js'
-import { EngineTimeoutError } from './limits.js'
-import { deserializeError, type FromWorker, serializeError, type ToWorker, type WorkerData } from './protocol.js'
+import { EngineTimeoutError, StallError } from './limits.js'
+import {
+  deserializeError,
+  type FromWorker,
+  type Job,
+  serializeError,
+  type ToWorker,
+  type WorkerData,
+} from './protocol.js'
 
 export interface PoolOptions {
   /** every dataset a file may be run as; each worker thread imports their code when it starts */
   datasets: readonly DatasetSpec[]
   /** per-file limit, from start to report, unless a run sets its own (`limits.fileTimeoutMs`) */
   timeoutMs: number
+  /** longest a file may go without progress, unless a run sets its own (`limits.stallMs`); none by default */
+  stallMs?: number
   /** worker threads, i.e. files processed at once; default 1 */
   size?: number
   /** the compiled worker module; default `defaultWorkerUrl()` */
@@ -24,13 +35,19 @@ export interface PoolOptions {
 }
 
 /**
- * worker.js beside this module, as the build lays it out. Run from TypeScript sources (the tests), the
+ * A module of the build as a worker thread loads it. Run from TypeScript sources (the tests), the
  * build's copy: a worker thread cannot load TypeScript, so the build must be current.
  */
+export function compiledUrl(url: URL): URL {
+  if (!url.pathname.endsWith('.ts')) return url
+  // the package's own src/: the last one in the path
+  const path = url.pathname.replace(/\/src\/(?!.*\/src\/)/, '/dist/src/').replace(/\.ts$/, '.js')
+  return new URL(`file://${path}`)
+}
+
+/** worker.js beside this module, as the build lays it out. */
 export function defaultWorkerUrl(): URL {
-  return import.meta.url.endsWith('.ts')
-    ? new URL('../../../dist/src/core/engine/worker.js', import.meta.url)
-    : new URL('./worker.js', import.meta.url)
+  return compiledUrl(new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url))
 }
 
 /** setTimeout fires at once for a longer delay (about 24.8 days), so longer limits wait this long. */
@@ -38,13 +55,22 @@ const MAX_TIMER_MS = 2 ** 31 - 1
 /** how long a new worker may take to import the datasets' code before `ready` gives up on it */
 const LOAD_TIMEOUT_MS = 30_000
 
+/** The time limits one run is held to. */
+export interface RunLimits {
+  timeoutMs: number
+  stallMs?: number
+}
+
 interface Task {
   reader: RangeReader
-  dataset: string
+  job: Job
+  /** for messages: the dataset and key, or the job's name */
+  label: string
+  /** for the time-limit errors' context */
+  context: Record<string, unknown>
   sinks: EngineSinks
-  options: EngineOptions
-  timeoutMs: number
-  resolve: (report: FileReport) => void
+  limits: RunLimits
+  resolve: (result: unknown) => void
   reject: (err: unknown) => void
   /**
    * Each sink's last write. The worker sends writes without waiting for them, so they are chained:
@@ -58,6 +84,8 @@ class Slot {
   readonly worker: Worker
   task: Task | undefined
   private timer: NodeJS.Timeout | undefined
+  private watchdog: NodeJS.Timeout | undefined
+  private lastProgress = 0
   private retired = false
   private readonly onRetire: (slot: Slot) => void
   private readonly onIdle: (slot: Slot) => void
@@ -81,21 +109,25 @@ class Slot {
   }
 
   start(task: Task): void {
-    const { timeoutMs } = task
+    const { timeoutMs, stallMs } = task.limits
+    const detail = `${task.label}, ${task.reader.size} bytes; a damaged file can stall a decoder`
+    const context = { ...task.context, bytes: task.reader.size }
     this.task = task
     this.worker.ref()
     this.timer = setTimeout(
-      () => {
-        const err = new EngineTimeoutError(
-          timeoutMs,
-          `dataset ${task.dataset}, ${task.options.key ?? 'a source'} of ${task.reader.size} bytes; a damaged file can stall a decoder`,
-          { dataset: task.dataset, bytes: task.reader.size },
-        )
-        this.retire(err)
-      },
+      () => this.retire(new EngineTimeoutError(timeoutMs, detail, context)),
       Math.min(timeoutMs, MAX_TIMER_MS),
     )
-    const message: ToWorker = { type: 'run', dataset: task.dataset, size: task.reader.size, options: task.options }
+    if (stallMs !== undefined) {
+      this.lastProgress = Date.now()
+      this.watchdog = setInterval(
+        () => {
+          if (Date.now() - this.lastProgress > stallMs) this.retire(new StallError(stallMs, detail, context))
+        },
+        Math.max(25, Math.min(1000, stallMs / 4)),
+      )
+    }
+    const message: ToWorker = { type: 'run', size: task.reader.size, job: task.job }
     this.worker.postMessage(message)
   }
 
@@ -112,6 +144,7 @@ class Slot {
 
   private finish(): Task | undefined {
     clearTimeout(this.timer)
+    clearInterval(this.watchdog)
     const task = this.task
     this.task = undefined
     this.worker.unref()
@@ -141,7 +174,10 @@ class Slot {
     }
     const task = this.task
     if (!task) return
+    this.lastProgress = Date.now()
     switch (message.type) {
+      case 'progress':
+        return
       case 'read':
         return this.reply(message.request, () => task.reader.read(message.start, message.end))
       case 'write': {
@@ -155,7 +191,7 @@ class Slot {
       }
       case 'done':
         this.finish()
-        task.resolve(message.report)
+        task.resolve(message.result)
         this.onIdle(this)
         return
       case 'failed':
@@ -166,10 +202,12 @@ class Slot {
   }
 }
 
+const ignored = { write: async () => undefined, close: async () => undefined }
+
 /**
- * Runs `processSource` in worker threads, at most `size` files at once (more wait their turn), each
- * limited to `timeoutMs`. The datasets cross to each thread as plain definitions (DatasetSpec) and the
- * thread imports their code itself; a file names its dataset.
+ * Runs `processSource`, or a job, in worker threads, at most `size` at once (more wait their turn),
+ * each within its time limits. The datasets cross to each thread as plain definitions (DatasetSpec)
+ * and the thread imports their code itself; a file names its dataset.
  */
 export class EnginePool {
   private readonly options: PoolOptions
@@ -187,23 +225,42 @@ export class EnginePool {
   /**
    * Processes one source like `processSource`, in a worker. Rejects with EngineTimeoutError (code
    * FERRY_TIMEOUT, not retryable) when it takes longer than `limits.fileTimeoutMs` (else the pool's
-   * limit), having stopped the worker; otherwise resolves or rejects as `processSource` does. The time
-   * limit includes waiting for the reader and sinks, not for a free worker. The sinks are written,
-   * never closed.
+   * limit), StallError (FERRY_TIMEOUT) when it makes no progress for `limits.stallMs`, having stopped
+   * the worker; otherwise resolves or rejects as `processSource` does. The time limits include
+   * waiting for the reader and sinks, not for a free worker. The sinks are written, never closed.
    */
   run(reader: RangeReader, dataset: string, sinks: EngineSinks, options: EngineOptions = {}): Promise<FileReport> {
-    if (this.closed) return Promise.reject(new ConfigError('the engine pool is closed'))
     if (!this.options.datasets.some((candidate) => candidate.name === dataset)) {
       return Promise.reject(new ConfigError(`dataset ${dataset} is not one of the engine's datasets`))
     }
-    // the worker gets no deadline of its own: the pool's timer is the one that can stop it
-    const { fileTimeoutMs: timeoutMs = this.options.timeoutMs, ...limits } = options.limits ?? {}
-    const engine = { ...options, limits }
-    return new Promise((resolve, reject) => {
-      const writes = { output: Promise.resolve(), quarantine: Promise.resolve() }
-      this.queue.push({ reader, dataset, sinks, options: engine, timeoutMs, resolve, reject, writes })
-      this.dispatch()
-    })
+    // the worker gets no deadline of its own: the pool's timers are the ones that can stop it
+    const { fileTimeoutMs, stallMs, ...limits } = options.limits ?? {}
+    const { progress: _, ...rest } = options
+    const job: Job = { kind: 'process', dataset, options: { ...rest, limits } }
+    const label = `dataset ${dataset}, ${options.key ?? 'a source'}`
+    const context = { dataset, ...(options.key ? { key: options.key } : {}) }
+    return this.submit(
+      reader,
+      job,
+      { label, context },
+      sinks,
+      this.limitsOf(fileTimeoutMs, stallMs),
+    ) as Promise<FileReport>
+  }
+
+  /**
+   * Runs a job (an exported function of a module the worker imports, see protocol.ts) on a source,
+   * within the same time limits as a file. `output` receives what the job streams.
+   */
+  runJob<T>(
+    reader: RangeReader,
+    job: Extract<Job, { kind: 'module' }>,
+    output: EngineSinks['output'] = ignored,
+    limits: { fileTimeoutMs?: number; stallMs?: number } = {},
+  ): Promise<T> {
+    const sinks = { output, quarantine: ignored }
+    const about = { label: job.name, context: { job: job.name } }
+    return this.submit(reader, job, about, sinks, this.limitsOf(limits.fileTimeoutMs, limits.stallMs)) as Promise<T>
   }
 
   /**
@@ -234,13 +291,32 @@ export class EnginePool {
     }
   }
 
-  /** Stops every worker; files in progress or waiting are rejected. */
-  async close(): Promise<void> {
+  /** Stops every worker at once; files in progress or waiting are rejected with `reason`. */
+  async close(reason: unknown = new ConfigError('the engine pool was closed')): Promise<void> {
     this.closed = true
-    const err = new ConfigError('the engine pool was closed')
-    for (const task of this.queue.splice(0)) task.reject(err)
+    for (const task of this.queue.splice(0)) task.reject(reason)
     const slots = [...this.idle.splice(0), ...this.busy]
-    for (const slot of slots) slot.retire(err)
+    for (const slot of slots) slot.retire(reason)
+  }
+
+  private limitsOf(fileTimeoutMs: number | undefined, stallMs: number | undefined): RunLimits {
+    const stall = stallMs ?? this.options.stallMs
+    return { timeoutMs: fileTimeoutMs ?? this.options.timeoutMs, ...(stall !== undefined ? { stallMs: stall } : {}) }
+  }
+
+  private submit(
+    reader: RangeReader,
+    job: Job,
+    about: Pick<Task, 'label' | 'context'>,
+    sinks: EngineSinks,
+    limits: RunLimits,
+  ) {
+    if (this.closed) return Promise.reject(new ConfigError('the engine pool is closed'))
+    return new Promise<unknown>((resolve, reject) => {
+      const writes = { output: Promise.resolve(), quarantine: Promise.resolve() }
+      this.queue.push({ reader, job, ...about, sinks, limits, resolve, reject, writes })
+      this.dispatch()
+    })
   }
 
   private dispatch(): void {

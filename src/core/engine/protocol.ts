@@ -4,8 +4,10 @@
  * thread, which owns the reader and sinks (object-store clients cannot cross threads).
  */
 import { ConfigError, type ErrorCode, FerryError, FormatError, LimitError, UnsupportedError } from '../../errors.js'
+import type { Dataset } from '../dataset.js'
 import type { DatasetSpec } from '../dataset-spec.js'
-import type { EngineOptions, FileReport } from '../engine.js'
+import type { EngineOptions } from '../engine.js'
+import type { ByteSink, RangeReader } from '../formats/parquet.js'
 
 /** What a worker thread starts with: the definitions of every dataset it may be asked to run. */
 export interface WorkerData {
@@ -18,8 +20,31 @@ export interface WorkerData {
  */
 export const MAX_WRITE_BYTES_IN_FLIGHT = 8 * 1024 * 1024
 
+/**
+ * What a worker runs on one source: the engine for a dataset (what `work` does with a file), or a
+ * job, an exported function of a module the worker imports by URL (`ferry inspect`, `validate`,
+ * `cat`), so that every decode a command makes runs under the same limits.
+ */
+export type Job =
+  | { kind: 'process'; dataset: string; options: EngineOptions }
+  | { kind: 'module'; module: string; name: string; input: unknown }
+
+/** What a job function gets in the worker thread. */
+export interface JobContext {
+  reader: RangeReader
+  /** streams what the job prints (NDJSON lines, say) back to the main thread */
+  output: ByteSink
+  /** says the job is moving, for the stall watchdog (reads and writes say so by themselves) */
+  progress(): void
+  /** the project's datasets, their code imported */
+  datasets: ReadonlyMap<string, Dataset>
+}
+
+/** A job's function: its result must survive structured cloning back to the main thread. */
+export type JobFunction = (context: JobContext, input: never) => Promise<unknown>
+
 export type ToWorker =
-  | { type: 'run'; dataset: string; size: number; options: EngineOptions }
+  | { type: 'run'; size: number; job: Job }
   | { type: 'reply'; request: number; bytes?: Uint8Array; error?: SerializedError }
 
 export type FromWorker =
@@ -29,7 +54,9 @@ export type FromWorker =
   | { type: 'read'; request: number; start: number; end: number }
   /** not awaited by the worker: the main thread writes each sink's chunks in the order they come */
   | { type: 'write'; request: number; sink: 'output' | 'quarantine'; bytes: Uint8Array }
-  | { type: 'done'; report: FileReport }
+  /** the job is moving (a batch decoded): the stall watchdog's heartbeat */
+  | { type: 'progress' }
+  | { type: 'done'; result: unknown }
   | { type: 'failed'; error: SerializedError }
 
 export interface SerializedError {

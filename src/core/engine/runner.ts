@@ -7,15 +7,21 @@ import { fileURLToPath } from 'node:url'
 import { ConfigError } from '../../errors.js'
 import type { DatasetSpec } from '../dataset-spec.js'
 import { type EngineOptions, gatherOutputs, type ProcessedFile } from '../engine.js'
-import type { RangeReader } from '../formats/parquet.js'
+import type { ByteSink, RangeReader } from '../formats/parquet.js'
 import type { EngineLimits } from './limits.js'
 import { defaultWorkerUrl, EnginePool } from './pool.js'
+import type { Job } from './protocol.js'
 
 export interface FileEngine {
   /** processes one source as the named dataset, output and quarantine gathered in memory; throws like `processSource` */
   process(reader: RangeReader, dataset: { name: string }, key: string): Promise<ProcessedFile>
-  close(): Promise<void>
+  /** runs a job (protocol.ts) on a source in a worker thread, under the same limits; `output` gets what it streams */
+  job<T>(reader: RangeReader, job: ModuleJob, output?: ByteSink): Promise<T>
+  /** stops the worker threads at once; whatever runs rejects with `reason` */
+  close(reason?: unknown): Promise<void>
 }
+
+export type ModuleJob = Extract<Job, { kind: 'module' }>
 
 export interface FileEngineOptions {
   limits: EngineLimits
@@ -24,6 +30,8 @@ export interface FileEngineOptions {
   datasets: readonly DatasetSpec[]
   /** files processed at once; default 1 */
   threads?: number
+  /** each dataset's output codec, by name (its `compression:`, else `output.compression`); default the encoder's */
+  codec?: Readonly<Record<string, NonNullable<EngineOptions['codec']>>>
 }
 
 /**
@@ -36,10 +44,11 @@ export async function openFileEngine(options: FileEngineOptions): Promise<FileEn
   if (!existsSync(fileURLToPath(workerUrl))) {
     throw new ConfigError(`the engine worker ${fileURLToPath(workerUrl)} is missing: run \`npm run build\``)
   }
-  const { limits, decoder, datasets, threads } = options
+  const { limits, decoder, datasets, threads, codec } = options
   const pool = new EnginePool({
     datasets,
     timeoutMs: limits.fileTimeoutMs ?? Number.MAX_SAFE_INTEGER,
+    ...(limits.stallMs !== undefined ? { stallMs: limits.stallMs } : {}),
     workerUrl,
     size: threads,
   })
@@ -51,8 +60,10 @@ export async function openFileEngine(options: FileEngineOptions): Promise<FileEn
   }
   return {
     process(reader, dataset, key) {
-      return gatherOutputs((sinks) => pool.run(reader, dataset.name, sinks, { key, limits, decoder }))
+      const engine = { key, limits, decoder, ...(codec?.[dataset.name] ? { codec: codec[dataset.name] } : {}) }
+      return gatherOutputs((sinks) => pool.run(reader, dataset.name, sinks, engine))
     },
-    close: () => pool.close(),
+    job: (reader, job, output) => pool.runJob(reader, job, output),
+    close: (reason) => pool.close(reason),
   }
 }

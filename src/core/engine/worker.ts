@@ -8,6 +8,7 @@
  * bytes sent but not yet written pass MAX_WRITE_BYTES_IN_FLIGHT (backpressure). A failed write fails
  * the next write and, at the latest, the file, which is reported done only once every write landed.
  */
+import { performance } from 'node:perf_hooks'
 import { parentPort, workerData } from 'node:worker_threads'
 import { ConfigError } from '../../errors.js'
 import type { Dataset } from '../dataset.js'
@@ -16,6 +17,8 @@ import type { ByteSink, RangeReader } from '../formats/parquet.js'
 import {
   deserializeError,
   type FromWorker,
+  type Job,
+  type JobFunction,
   MAX_WRITE_BYTES_IN_FLIGHT,
   serializeError,
   type ToWorker,
@@ -25,6 +28,8 @@ import {
 import { loadDatasets } from './user-code.js'
 
 const port = parentPort!
+/** progress heartbeats sent at most this often: the watchdog's window is seconds, not milliseconds */
+const PROGRESS_EVERY_MS = 250
 const pending = new Map<number, { resolve: (bytes: Uint8Array | undefined) => void; reject: (err: unknown) => void }>()
 let nextRequest = 0
 
@@ -108,21 +113,36 @@ class Writes {
   }
 }
 
+/** Tells the pool the job is moving, at most a few times a second. */
+let lastProgress = 0
+function progress(): void {
+  const now = performance.now()
+  if (now - lastProgress < PROGRESS_EVERY_MS) return
+  lastProgress = now
+  port.postMessage({ type: 'progress' } satisfies FromWorker)
+}
+
+async function runJob(job: Job, size: number, writes: Writes): Promise<unknown> {
+  const loaded = await datasets
+  const output = writes.sink('output')
+  if (job.kind === 'module') {
+    const run = (await import(job.module))[job.name] as JobFunction
+    return run({ reader: reader(size), output, progress, datasets: loaded }, job.input as never)
+  }
+  const dataset = loaded.get(job.dataset)
+  if (!dataset) throw new ConfigError(`dataset ${job.dataset} is not one of the engine's datasets`)
+  const sinks = { output, quarantine: writes.sink('quarantine') }
+  return processSource(reader(size), dataset, sinks, { ...job.options, progress })
+}
+
 async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   const writes = new Writes()
   let reply: FromWorker
   try {
-    const dataset = (await datasets).get(message.dataset)
-    if (!dataset) throw new ConfigError(`dataset ${message.dataset} is not one of the engine's datasets`)
-    const report = await processSource(
-      reader(message.size),
-      dataset,
-      { output: writes.sink('output'), quarantine: writes.sink('quarantine') },
-      message.options,
-    )
+    const result = await runJob(message.job, message.size, writes)
     await settle()
     writes.check()
-    reply = { type: 'done', report }
+    reply = { type: 'done', result }
   } catch (err) {
     reply = { type: 'failed', error: serializeError(err) }
   }

@@ -4,10 +4,11 @@
  */
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { locateObject } from '../../adapters/object-uri.js'
 import type { FerryConfig } from '../../config/load.js'
 import { FerryError, UsageError } from '../../errors.js'
 import { bytes, int } from '../report/format.js'
-import { cloudStore, parseObjectUrl } from './source.js'
+import { cloudStore } from './source.js'
 import { table } from './table.js'
 
 export interface FindFilters {
@@ -94,8 +95,8 @@ async function* walk(path: string): AsyncGenerator<FoundObject> {
 
 /** Every object under the location, in key (or path) order. */
 async function* listLocation(url: string, config: FerryConfig, cwd: string): AsyncGenerator<FoundObject> {
-  const location = parseObjectUrl(url, cwd)
-  if (location.scheme === 'file') {
+  const location = locateObject(url, config, cwd)
+  if (location.kind !== 'cloud') {
     try {
       yield* walk(location.path)
     } catch (err) {

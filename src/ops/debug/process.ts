@@ -4,6 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { locateObject } from '../../adapters/object-uri.js'
 import type { FerryConfig } from '../../config/load.js'
 import type { DatasetInfo } from '../../core/dataset.js'
 import type { FileEngine } from '../../core/engine/runner.js'
@@ -11,7 +12,7 @@ import type { FirstError } from '../../core/engine.js'
 import { eventDateOf, outputKey, quarantineKey } from '../../core/output-path.js'
 import { UsageError } from '../../errors.js'
 import { bytes, int } from '../report/format.js'
-import { cloudStore, type ObjectSource, parseObjectUrl } from './source.js'
+import { cloudStore, type ObjectSource } from './source.js'
 
 /** Where `process` writes: a local folder or a cloud prefix. */
 export interface OutputTarget {
@@ -20,8 +21,8 @@ export interface OutputTarget {
 }
 
 export function openOutputTarget(url: string, config: FerryConfig, cwd: string): OutputTarget {
-  const location = parseObjectUrl(url, cwd)
-  if (location.scheme === 'file') {
+  const location = locateObject(url, config, cwd)
+  if (location.kind !== 'cloud') {
     const root = location.path
     return {
       async put(key, body) {

@@ -4,9 +4,8 @@
  * composition root's store factory (src/adapters/index.ts).
  */
 import { open, stat } from 'node:fs/promises'
-import { isAbsolute, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { gcsStore, s3Store } from '../../adapters/index.js'
+import { locateObject } from '../../adapters/object-uri.js'
+import { gcsStore, s3Store } from '../../adapters/stores.js'
 import type { FerryConfig } from '../../config/load.js'
 import { readAt } from '../../core/engine/sources.js'
 import type { RangeReader } from '../../core/formats/parquet.js'
@@ -14,22 +13,6 @@ import { FerryError, UsageError } from '../../errors.js'
 import type { ObjectStore } from '../../ports.js'
 
 export type CloudScheme = 's3' | 'gs'
-
-export type ObjectUrl = { scheme: CloudScheme; bucket: string; key: string } | { scheme: 'file'; path: string }
-
-/**
- * `s3://bucket/key`, `gs://bucket/key`, `file:///abs/path` or a plain path (relative to `cwd`). The key
- * may be empty (a bucket root, for listing). Throws UsageError for other schemes.
- */
-export function parseObjectUrl(url: string, cwd: string): ObjectUrl {
-  const cloud = /^(s3|gs):\/\/([^/]+)\/?(.*)$/.exec(url)
-  if (cloud) return { scheme: cloud[1] as CloudScheme, bucket: cloud[2]!, key: cloud[3]! }
-  if (url.startsWith('file://')) return { scheme: 'file', path: fileURLToPath(url) }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
-    throw new UsageError(`unsupported URL ${url}: use a local path, s3://bucket/key or gs://bucket/key`)
-  }
-  return { scheme: 'file', path: isAbsolute(url) ? url : resolve(cwd, url) }
-}
 
 /** The S3 or GCS adapter for the config's endpoints and credentials, as the composition root builds it. */
 export function cloudStore(scheme: CloudScheme, config: FerryConfig): ObjectStore {
@@ -55,14 +38,19 @@ export interface OpenOptions {
   cwd?: string
 }
 
-/** Opens a local path, s3:// or gs:// object. Throws FerryError FERRY_SOURCE_READ when it does not exist. */
+/**
+ * Opens an object by any name Ferry prints (object-uri.ts). A local bucket's object keeps its bucket
+ * and key, so what is derived from them (the output path's hash) is what the worker derives. Throws
+ * FerryError FERRY_SOURCE_READ when it does not exist, UsageError for a name that is no object.
+ */
 export async function openObjectUrl(
   url: string,
   config: FerryConfig,
   options: OpenOptions = {},
 ): Promise<ObjectSource> {
-  const location = parseObjectUrl(url, options.cwd ?? process.cwd())
-  if (location.scheme === 'file') return openLocalFile(location.path)
+  const location = locateObject(url, config, options.cwd ?? process.cwd())
+  if (location.kind === 'file') return openLocalFile(location.path, { bucket: '', key: location.path })
+  if (location.kind === 'local') return openLocalFile(location.path, location)
   const { bucket, key } = location
   const display = `${location.scheme}://${bucket}/${key}`
   if (key === '') throw new UsageError(`${display} names a bucket, not an object`)
@@ -74,7 +62,7 @@ export async function openObjectUrl(
   return counting(display, { bucket, key }, info.size, info.lastModified, (range) => store.get(bucket, key, range))
 }
 
-async function openLocalFile(path: string): Promise<ObjectSource> {
+async function openLocalFile(path: string, identity: { bucket: string; key: string }): Promise<ObjectSource> {
   let stats: Awaited<ReturnType<typeof stat>>
   try {
     stats = await stat(path)
@@ -82,7 +70,7 @@ async function openLocalFile(path: string): Promise<ObjectSource> {
     throw new FerryError('FERRY_SOURCE_READ', `${path} does not exist or cannot be read`, { cause: err })
   }
   if (!stats.isFile()) throw new FerryError('FERRY_SOURCE_READ', `${path} is not a file`)
-  return counting(path, { bucket: '', key: path }, stats.size, stats.mtime, async ({ start, end }) => {
+  return counting(path, identity, stats.size, stats.mtime, async ({ start, end }) => {
     const handle = await open(path, 'r')
     try {
       return await readAt(handle, start, end)
@@ -92,7 +80,8 @@ async function openLocalFile(path: string): Promise<ObjectSource> {
   })
 }
 
-function counting(
+/** An ObjectSource over a `get`, counting the bytes fetched. */
+export function counting(
   url: string,
   { bucket, key }: { bucket: string; key: string },
   size: number,

@@ -62,6 +62,7 @@ export async function validateObject(
   source: ObjectSource,
   dataset: DatasetInfo,
   maxErrors = DEFAULT_MAX_ERRORS,
+  progress: () => void = () => {},
 ): Promise<ValidationSummary> {
   const bytes = await source.readAll()
   const { format, compression } = detectFormat(source.key, bytes)
@@ -76,6 +77,8 @@ export async function validateObject(
     invalid: 0,
     firstErrors: [],
   }
+  let readErrors = 0
+  let firstReadError: string | undefined
   const note = (problem: RecordProblem) => {
     if (summary.firstErrors.length < maxErrors) summary.firstErrors.push(problem)
   }
@@ -87,6 +90,8 @@ export async function validateObject(
     const problems: RecordProblem[] = []
     for (const error of batch.rowErrors ?? []) {
       problems.push({ row: error.row + 1, instancePath: '', keyword: 'read', message: error.message })
+      readErrors++
+      firstReadError ??= error.message
     }
     const indexes = rowIndexes(batch)
     for (const [i, row] of batch.rows.entries()) {
@@ -100,8 +105,15 @@ export async function validateObject(
     summary.rows += batch.rows.length + (batch.rowErrors?.length ?? 0)
     summary.invalid += invalidRows
     for (const problem of problems.sort((a, b) => a.row - b.row)) note(problem)
+    progress()
   }
   summary.valid = summary.rows - summary.invalid
+  // as the worker judges it: a text file none of whose records reads as a row is unreadable
+  if (summary.rows > 0 && readErrors === summary.rows) {
+    throw new FormatError(
+      `no record of ${source.url} reads as ${format === 'csv' ? 'a CSV' : 'an NDJSON'} row (${summary.rows} tried); the first: ${firstReadError}`,
+    )
+  }
   return summary
 }
 

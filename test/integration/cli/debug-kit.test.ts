@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { type Command, commonOptions } from '../../../src/cli/command.js'
+import { catCommand } from '../../../src/cli/commands/cat.js'
 import { findCommand } from '../../../src/cli/commands/find.js'
 import { inspectCommand } from '../../../src/cli/commands/inspect.js'
 import { processCommand } from '../../../src/cli/commands/process.js'
@@ -145,6 +146,27 @@ describe('ferry inspect, validate, process and find on S3 and GCS', () => {
     const failed = await ferry(processCommand, [url(corrupt), '--out', `gs://${world.lake}/repro`])
     expect(failed.code).toBe(Exit.ERROR)
     expect(failed.out[0]).toMatch(/cannot be processed \[FERRY_FORMAT\]/)
+  })
+
+  it('cat prints the rows the worker reads, as NDJSON or column = value blocks, in the worker thread', async () => {
+    const json = await ferry(catCommand, [url(invalid), '--json', '--limit', '3'])
+    expect(json.code).toBe(Exit.OK)
+    expect(json.out).toHaveLength(3)
+    const rows = json.out.map((line) => JSON.parse(line) as Record<string, unknown>)
+    for (const row of rows) {
+      expect(row.order_id).toEqual(expect.any(String))
+      expect(row.ordered_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/)
+    }
+    const picked = await ferry(catCommand, [url(largest), '--json', '--columns', 'amount,order_id'])
+    expect(picked.out).toHaveLength(largest.expect.rows)
+    expect(Object.keys(JSON.parse(picked.out[0]!))).toEqual(['amount', 'order_id'])
+    const text = await ferry(catCommand, [url(largest), '--limit', '1', '--columns', 'order_id,quantity'])
+    expect(text.out).toEqual([
+      expect.stringMatching(/^order_id = ORD-\d{8}$/),
+      expect.stringMatching(/^quantity = \d+$/),
+      '',
+    ])
+    await expect(ferry(catCommand, [url(corrupt)])).rejects.toBeInstanceOf(FormatError)
   })
 
   it('find lists s3:// and gs:// objects filtered by size and modification time', async () => {

@@ -1,12 +1,15 @@
 /**
- * The engine pool's time limit on a file that hangs hyparquet for ever. The workers run the compiled
- * engine, so this needs `npm run build` first (as the CLI tests do).
+ * The engine pool's time limits on a file that never finishes: here a dataset whose code loops for
+ * ever (damaged pages that once hung hyparquet are refused before it sees them now). The workers run
+ * the compiled engine, so this needs `npm run build` first (as the CLI tests do).
  */
-import { existsSync } from 'node:fs'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
-import { EngineTimeoutError } from '../../../src/core/engine/limits.js'
+import { EngineTimeoutError, StallError } from '../../../src/core/engine/limits.js'
 import { EnginePool } from '../../../src/core/engine/pool.js'
 import { processFile } from '../../../src/core/engine.js'
 import { type ByteSink, bytesReader, memorySink } from '../../../src/core/formats/parquet.js'
@@ -16,6 +19,13 @@ import { sampleOrdersParquet } from '../../support/orders.js'
 
 const WORKER = new URL('../../../dist/src/core/engine/worker.js', import.meta.url)
 const HANGS = new URL('../../fixtures/parquet/corrupt-page-hangs-hyparquet.parquet', import.meta.url)
+
+/** orders, but with a transform module that never returns */
+const spin = (() => {
+  const module = join(mkdtempSync(join(tmpdir(), 'ferry-spin-')), 'transform.js')
+  writeFileSync(module, 'export function transform(row) {\n  for (;;) {}\n}\n')
+  return { ...ordersSpec, name: 'spin', transformModule: module }
+})()
 
 function ordersFile(count: number, defects: number): Uint8Array {
   return sampleOrdersParquet(count, 1000, { defects })
@@ -56,23 +66,18 @@ describe('EnginePool', () => {
     throw new Error(`${fileURLToPath(WORKER)} is missing: run \`npm run build\` before the integration tests`)
   }
   // a long default, so only the run that asks for a short limit can time out on a busy machine
-  const pool = new EnginePool({ datasets: [ordersSpec], size: 2, timeoutMs: 60_000, workerUrl: WORKER })
+  const pool = new EnginePool({ datasets: [ordersSpec, spin], size: 2, timeoutMs: 60_000, workerUrl: WORKER })
   afterAll(() => pool.close())
 
-  it('stops a file that hangs hyparquet with a non-retryable FERRY_TIMEOUT LimitError, then carries on', async () => {
-    const hangs = new Uint8Array(await readFile(HANGS))
-    // hyparquet, the reference decoder, loops for ever on this file's damaged page
-    const stuck = pool.run(bytesReader(hangs), 'orders', sinks(), {
-      limits: { fileTimeoutMs: 1500 },
-      decoder: 'hyparquet',
-    })
+  it('stops a file that never ends with a non-retryable FERRY_TIMEOUT LimitError, then carries on', async () => {
+    const stuck = pool.run(bytesReader(ordersFile(50, 0)), 'spin', sinks(), { limits: { fileTimeoutMs: 1500 } })
     const err = await stuck.catch((e: unknown) => e)
     expect(err).toBeInstanceOf(EngineTimeoutError)
     expect(err).toBeInstanceOf(LimitError)
     expect(err).toMatchObject({
       code: 'FERRY_TIMEOUT',
       retryable: false,
-      context: { timeoutMs: 1500, dataset: 'orders' },
+      context: { timeoutMs: 1500, dataset: 'spin' },
     })
 
     // the stuck worker is gone; the next file gets a fresh one
@@ -81,12 +86,26 @@ describe('EnginePool', () => {
     expect(report).toMatchObject({ rowsIn: 500, rowsOut: 495, rowsRejected: 5 })
   })
 
-  it('rejects the same file as damaged with the fast decoder, which checks every page header', async () => {
-    const hangs = new Uint8Array(await readFile(HANGS))
-    const err = await pool.run(bytesReader(hangs), 'orders', sinks()).catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(FormatError)
-    expect((err as Error).message).toMatch(/corrupt Parquet data in rows \d+-\d+: column \w+: damaged page header/)
+  it('stops a file that makes no progress for stallMs long before the file limit', async () => {
+    const started = Date.now()
+    const err = await pool
+      .run(bytesReader(ordersFile(50, 0)), 'spin', sinks(), { limits: { stallMs: 500, fileTimeoutMs: 60_000 } })
+      .catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(StallError)
+    expect(err).toMatchObject({ code: 'FERRY_TIMEOUT', retryable: false, context: { limit: 'stallMs', stallMs: 500 } })
+    expect((err as Error).message).toMatch(/^processing stopped: no progress for 500 ms: dataset spin/)
+    expect(Date.now() - started).toBeLessThan(30_000)
   })
+
+  it.each(['fast', 'hyparquet'] as const)(
+    'refuses the file that once hung hyparquet as damaged, with the %s decoder',
+    async (decoder) => {
+      const hangs = new Uint8Array(await readFile(HANGS))
+      const err = await pool.run(bytesReader(hangs), 'orders', sinks(), { decoder }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(FormatError)
+      expect((err as Error).message).toMatch(/corrupt Parquet data in rows \d+-\d+: column \w+: /)
+    },
+  )
 
   it('writes what processFile writes, through the main thread, and runs files side by side', async () => {
     const files = [ordersFile(3000, 30), ordersFile(2000, 0), ordersFile(1000, 10)]

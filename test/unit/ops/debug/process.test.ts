@@ -14,6 +14,7 @@ const night = writeLocalNight()
 // the engine on this thread, so unit tests need no build (the worker-thread pool: test/integration/engine)
 const engine: FileEngine = {
   process: (reader, _dataset, key) => processReader(reader, orders, { key }),
+  job: () => Promise.reject(new Error('processObject runs no job')),
   close: async () => {},
 }
 

@@ -3,23 +3,8 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { UsageError } from '../../../../src/errors.js'
-import { openObjectUrl, parseObjectUrl } from '../../../../src/ops/debug/source.js'
+import { openObjectUrl } from '../../../../src/ops/debug/source.js'
 import { writeLocalNight } from './night.js'
-
-describe('parseObjectUrl', () => {
-  it('tells cloud objects, file URLs and paths apart', () => {
-    expect(parseObjectUrl('s3://landing/orders/a.parquet', '/cwd')).toEqual({
-      scheme: 's3',
-      bucket: 'landing',
-      key: 'orders/a.parquet',
-    })
-    expect(parseObjectUrl('gs://lake', '/cwd')).toEqual({ scheme: 'gs', bucket: 'lake', key: '' })
-    expect(parseObjectUrl('file:///tmp/a%20b.csv', '/cwd')).toEqual({ scheme: 'file', path: '/tmp/a b.csv' })
-    expect(parseObjectUrl('data/a.csv', '/cwd')).toEqual({ scheme: 'file', path: '/cwd/data/a.csv' })
-    expect(parseObjectUrl('/abs/a.csv', '/cwd')).toEqual({ scheme: 'file', path: '/abs/a.csv' })
-    expect(() => parseObjectUrl('https://example.com/a.csv', '/cwd')).toThrow(UsageError)
-  })
-})
 
 describe('openObjectUrl on local files', () => {
   const night = writeLocalNight()
