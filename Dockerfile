@@ -1,7 +1,7 @@
 # Ferry container image: `ferry nightly` for cron-style jobs, `ferry serve` / `ferry work` for deployments.
 # Your project (ferry.config.yaml, datasets/) goes in /project: mount it (-v "$PWD:/project", a
 # Kubernetes volume) or add it in a layer of your own (`FROM ferry` + `COPY . /project`).
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -10,7 +10,7 @@ COPY src ./src
 COPY bench ./bench
 RUN npm run build
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -3,16 +3,17 @@ import type { FerryConfig } from '../config/load.js'
 import { KafkaLedgerStore, type LedgerStore } from '../ledger/store.js'
 import type { Logger } from '../ops/logger.js'
 import type { EventBus, EventLog, NotificationQueue, ObjectStore } from '../ports.js'
-import { GcsObjectStore } from './gcs/object-store.js'
 import { KafkaAdmin } from './kafka/admin.js'
 import { startEmbeddedBroker } from './kafka/embedded.js'
 import { KafkaEventLog } from './kafka/event-log.js'
 import { LocalEventBus } from './local/event-bus.js'
 import { LocalNotificationQueue } from './local/notification-queue.js'
 import { LocalObjectStore } from './local/object-store.js'
+import { localObjectUri } from './object-uri.js'
+import { type Endpoint, probeEndpoints } from './probes.js'
 import { PubSubEventBus } from './pubsub/event-bus.js'
-import { S3ObjectStore } from './s3/object-store.js'
 import { SqsNotificationQueue } from './sqs/notification-queue.js'
+import { awsClientConfig, gcsStore, localStore, s3Store } from './stores.js'
 
 /** Everything a night talks to, built by the composition root from the config. */
 export interface Infrastructure {
@@ -34,37 +35,17 @@ export interface OpenInfrastructure extends Infrastructure {
   close(): Promise<void>
 }
 
-function awsClientConfig(config: FerryConfig) {
-  return { region: config.aws.region, ...(config.aws.endpoint ? { endpoint: config.aws.endpoint } : {}) }
-}
-
-/** The S3 adapter for the config's endpoint and region: the source, and `s3://` URIs in the debug kit. */
-export function s3Store(config: FerryConfig): S3ObjectStore {
-  return new S3ObjectStore(awsClientConfig(config))
-}
-
-/** The GCS adapter for the config's endpoint and project: the output, and `gs://` URIs in the debug kit. */
-export function gcsStore(config: FerryConfig): GcsObjectStore {
-  return new GcsObjectStore({
-    ...(config.gcs.projectId ? { projectId: config.gcs.projectId } : {}),
-    ...(config.gcs.endpoint ? { apiEndpoint: config.gcs.endpoint } : {}),
-  })
-}
-
-/** The local buckets under FERRY_HOME (`<home>/buckets/<bucket>`). */
-export function localStore(config: FerryConfig): LocalObjectStore {
-  return new LocalObjectStore({ root: join(config.home, 'buckets') })
-}
-
 /**
  * The composition root: one adapter per port, chosen by the config. In local mode the embedded
  * broker starts in this process and Kafka is still spoken over loopback, so the code path is the
- * production one. `kafka: false` skips Kafka for commands that only use the bus.
+ * production one. `kafka: false` skips Kafka for commands that only use the bus. Kafka (when not
+ * embedded) and the cloud endpoints the command names in `endpoints` are probed first (probes.ts):
+ * one that does not answer ends the command within `network.timeoutMs`, naming its setting.
  */
 export async function openInfrastructure(
   config: FerryConfig,
   logger: Logger,
-  needs: { kafka: boolean } = { kafka: true },
+  needs: { kafka: boolean; endpoints?: readonly Endpoint[] } = { kafka: true },
 ): Promise<OpenInfrastructure> {
   const local = localStore(config)
   const aws = awsClientConfig(config)
@@ -85,9 +66,7 @@ export async function openInfrastructure(
 
   let brokers = config.kafka.brokers
   const embedded =
-    needs.kafka && brokers.length === 0
-      ? await startEmbeddedBroker(join(config.home, 'broker'), logger.child({ component: 'broker' }))
-      : undefined
+    needs.kafka && brokers.length === 0 ? await startEmbeddedBroker(join(config.home, 'broker'), logger) : undefined
   if (embedded) brokers = [embedded.address]
   const kafka = {
     brokers: brokers.length ? brokers : ['127.0.0.1:9'],
@@ -96,6 +75,21 @@ export async function openInfrastructure(
   }
   const log = new KafkaEventLog(kafka)
   const admin = new KafkaAdmin(kafka)
+  // a cluster that does not answer ends the command at once, naming the setting, instead of after
+  // kafkajs's retries (a minute of chatter) with a stack trace
+  if ((needs.kafka && !embedded) || needs.endpoints?.length) {
+    try {
+      await Promise.all([
+        needs.kafka && !embedded
+          ? admin.probe(config.network.timeoutMs, 'FERRY_KAFKA_BROKERS, or kafka.brokers in the config file')
+          : undefined,
+        probeEndpoints(config, needs.endpoints ?? []),
+      ])
+    } catch (err) {
+      await Promise.allSettled([log.close(), admin.close(), bus.close(), embedded?.close()])
+      throw err
+    }
+  }
   const ledger = new KafkaLedgerStore({
     log,
     admin,
@@ -113,8 +107,9 @@ export async function openInfrastructure(
     admin,
     ledger,
     uri: (store, bucket, key) =>
-      // Not path.join: it would resolve a hostile key's `..` and name a real file outside the store.
-      store instanceof LocalObjectStore ? `${store.root}/${bucket}/${key}` : `${store.scheme}://${bucket}/${key}`,
+      store instanceof LocalObjectStore
+        ? localObjectUri(store.root, bucket, key)
+        : `${store.scheme}://${bucket}/${key}`,
     async close() {
       await Promise.allSettled([log.close(), admin.close(), bus.close()])
       await embedded?.close()

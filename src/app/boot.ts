@@ -4,7 +4,8 @@
  * problem). The CLI parses flags into BootOptions; nothing else reads the configuration or the
  * datasets folder.
  */
-import { type FerryConfig, loadConfig } from '../config/load.js'
+import { existsSync } from 'node:fs'
+import { configFile, type FerryConfig, loadConfig } from '../config/load.js'
 import type { DatasetSpec } from '../core/dataset-spec.js'
 import { ConfigError } from '../errors.js'
 import { createLogger, type Logger } from '../ops/logger.js'
@@ -21,8 +22,6 @@ export interface BootOptions {
   logLevel?: string
   /** human-readable logs */
   pretty?: boolean
-  /** send the logs to this file instead of stderr */
-  logFile?: string
 }
 
 export interface App {
@@ -30,22 +29,35 @@ export interface App {
   logger: Logger
   project: Project
   cwd: string
+  /** the config file that was read, if any: for messages that say where Ferry looked */
+  configFile?: string
 }
 
 export function boot(options: BootOptions): App {
-  const config = loadConfig({
-    env: options.env,
-    cwd: options.cwd,
-    file: options.configFile,
-    datasets: options.datasets,
-  })
+  const load = { env: options.env, cwd: options.cwd, file: options.configFile, datasets: options.datasets }
+  const config = loadConfig(load)
+  const file = configFile(load)
   const logger = createLogger({
     level: options.logLevel ?? config.log.level,
     pretty: options.pretty,
-    file: options.logFile,
   })
   const project = loadProject(config.datasets || undefined, options.cwd)
-  return { config, logger, project, cwd: options.cwd }
+  return { config, logger, project, cwd: options.cwd, ...(file ? { configFile: file } : {}) }
+}
+
+/**
+ * For a read-only command (status, check, report, replay's plan, subscribe) on the local default:
+ * ConfigError saying where Ferry looked when there is no Ferry state there, instead of creating an
+ * empty one and reporting that it holds nothing (the usual cause: the wrong folder).
+ */
+export function requireLocalState(app: App): void {
+  const { config } = app
+  const local = config.kafka.brokers.length === 0 || config.queue.type === 'local' || config.output.type === 'local'
+  if (!local || existsSync(config.home)) return
+  throw new ConfigError(`no Ferry state in ${config.home}`, [
+    `looked in FERRY_HOME ${config.home}; config file: ${app.configFile ?? 'none found'}; working directory ${app.cwd}`,
+    'run the command where `ferry nightly` or `ferry demo` ran, or point FERRY_HOME (or --config) at that state',
+  ])
 }
 
 /**

@@ -45,6 +45,8 @@ export interface TestOptions {
   datasets?: readonly string[]
   /** rewrite expected.ndjson and rejected.ndjson from what the engine wrote (a snapshot update) */
   update?: boolean
+  /** SIGINT/SIGTERM: the case in hand stops at once */
+  signal?: AbortSignal
 }
 
 interface CaseRun {
@@ -59,13 +61,17 @@ export async function runDatasetTests(app: App, options: TestOptions = {}): Prom
   if (cases.length === 0) return []
   const root = await mkdtemp(join(tmpdir(), 'ferry-test-'))
   try {
-    return await withEngine(app, async (engine) => {
-      const results: CaseResult[] = []
-      for (const testCase of cases) {
-        results.push(await runCase(app, { root, deps: fileDeps(app, root, engine) }, testCase, options))
-      }
-      return results
-    })
+    return await withEngine(
+      app,
+      async (engine) => {
+        const results: CaseResult[] = []
+        for (const testCase of cases) {
+          results.push(await runCase(app, { root, deps: fileDeps(app, root, engine) }, testCase, options))
+        }
+        return results
+      },
+      { signal: options.signal },
+    )
   } finally {
     await rm(root, { recursive: true, force: true })
   }

@@ -16,6 +16,7 @@ import {
   ensureTopics,
   ledgerView,
   outputLocation,
+  SHUTDOWN_GRACE_MS,
   withEngine,
 } from './wiring.js'
 
@@ -39,23 +40,27 @@ export async function runNight(app: App, infra: OpenInfrastructure, options: Nig
   const ledger = ledgerView(app, infra)
   const run = { untilIdle: true, signal: options.signal, ledger }
   // The engine first: a dataset whose code cannot load stops the night before anything is drained.
-  const drained = await withEngine(app, async (engine) => {
-    const summary = await drainQueue(app, infra, { ...options, ledger, log: queued.log })
-    await consumeWork(app, infra, engine, run)
-    return summary
-  })
+  const drained = await withEngine(
+    app,
+    async (engine) => {
+      const summary = await drainQueue(app, infra, { ...options, ledger, log: queued.log })
+      await consumeWork(app, infra, engine, run)
+      return summary
+    },
+    { signal: options.signal, graceMs: SHUTDOWN_GRACE_MS },
+  )
 
   const files = new Map<string, FileOutcome>()
   const results = new Map<string, FileResult>()
   let earlierRuns = 0
   await consumeQuality(app, infra, {
     ...run,
-    onEvaluated: (result, event) => {
+    onEvaluated: (result, event, skipped) => {
       // Leftovers an earlier, interrupted run queued are judged with tonight's files: no other run
       // reports them, so leaving them out would let a resumed night pass over their failures.
       if (result.runId !== options.runId) earlierRuns++
       // Keyed by source identity: a redelivered object counts once, with its latest outcome.
-      files.set(`${result.source.bucket}/${result.source.key}`, fileOutcome(result, event))
+      files.set(`${result.source.bucket}/${result.source.key}`, fileOutcome(result, event, skipped))
       results.set(`${result.source.bucket}/${result.source.key}`, result)
     },
   })

@@ -7,7 +7,11 @@ import type { OpenInfrastructure } from '../adapters/index.js'
 import type { FerryConfig } from '../config/load.js'
 import { createQualityHandler, type QualityDeps } from '../consumers/quality.js'
 import { createWorkHandler } from '../consumers/work.js'
+import type { DatasetInfo } from '../core/dataset.js'
 import { type FileEngine, openFileEngine } from '../core/engine/runner.js'
+import type { WriteCodec } from '../core/formats/parquet/encode/codec.js'
+import { codecOf, type OutputCompression } from '../core/formats/parquet/encode/compression.js'
+import { InterruptedError } from '../errors.js'
 import { LedgerTracker } from '../ledger/tracker.js'
 import type { EventLog, TopicSpec } from '../ports.js'
 import { type DrainSummary, drain } from '../producers/drain.js'
@@ -40,19 +44,61 @@ export function ledgerView(app: App, infra: OpenInfrastructure): LedgerTracker {
 }
 
 /**
+ * How long the file in hand may go on after SIGINT/SIGTERM before its worker thread is stopped: the
+ * command must end within 5 s, and leaving the group and closing the clients take the rest.
+ */
+export const SHUTDOWN_GRACE_MS = 2000
+
+export interface EngineUse {
+  /** aborted on SIGINT/SIGTERM: after `graceMs` the worker threads are stopped, mid-decode included */
+  signal?: AbortSignal
+  /** how long the file in hand may go on after the signal (default 0: at once) */
+  graceMs?: number
+  /** whether the command needs datasets (default true); the debug kit reads files without any */
+  datasets?: 'required' | 'optional'
+}
+
+/** Each dataset's output codec: its own `compression:` in dataset.yaml, else the configuration's. */
+export function outputCodecs(
+  datasets: readonly Pick<DatasetInfo, 'name' | 'compression'>[],
+  configured: OutputCompression,
+): Record<string, WriteCodec> {
+  return Object.fromEntries(datasets.map((dataset) => [dataset.name, codecOf(dataset.compression ?? configured)]))
+}
+
+/**
  * Runs `use` with the engine the worker processes files with: worker threads that import the
  * project's datasets (a broken transform module stops the command here, exit 2), within the
- * configured limits and decoder. The threads stop however `use` ends.
+ * configured limits and decoder, writing each dataset's outputs with its codec (`outputCodecs`).
+ * The threads stop however `use` ends, and, once the signal aborts and the grace is over, whatever
+ * they run rejects with an InterruptedError (retryable: nothing in hand is committed, so the next
+ * run does it again).
  */
-export async function withEngine<T>(app: App, use: (engine: FileEngine) => Promise<T>): Promise<T> {
+export async function withEngine<T>(
+  app: App,
+  use: (engine: FileEngine) => Promise<T>,
+  options: EngineUse = {},
+): Promise<T> {
+  const datasets = options.datasets === 'optional' ? app.project.datasets : requireDatasets(app)
   const engine = await openFileEngine({
-    datasets: requireDatasets(app),
+    datasets,
     limits: app.config.work.limits,
     decoder: app.config.work.decoder,
+    codec: outputCodecs(datasets, app.config.output.compression),
   })
+  let grace: NodeJS.Timeout | undefined
+  const onAbort = () => {
+    const reason =
+      options.signal?.reason instanceof InterruptedError ? options.signal.reason : new InterruptedError('interrupted')
+    grace = setTimeout(() => void engine.close(reason), options.graceMs ?? 0)
+  }
+  if (options.signal?.aborted) onAbort()
+  else options.signal?.addEventListener('abort', onAbort, { once: true })
   try {
     return await use(engine)
   } finally {
+    clearTimeout(grace)
+    options.signal?.removeEventListener('abort', onAbort)
     await engine.close()
   }
 }

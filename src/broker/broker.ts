@@ -58,7 +58,7 @@ export class BrokerCore {
       throw err
     }
     this.topics = topics
-    this.groups = new GroupCoordinator({ offsets: this.offsets, logger: options.logger.child({ component: 'groups' }) })
+    this.groups = new GroupCoordinator({ offsets: this.offsets, logger: options.logger.child({ subsystem: 'groups' }) })
     this.nextProducerId = this.topics.maxProducerId() + 1
   }
 

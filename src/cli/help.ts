@@ -10,6 +10,12 @@ export function commandHelp(command: Command): string {
   return `${command.usage.trim()}\n\nOptions:\n${lines.join('\n')}\n`
 }
 
+/** What a usage error prints below its message: the synopsis, and where the rest is. */
+export function commandSynopsis(command: Command): string {
+  const [synopsis = ''] = command.usage.trim().split(/\n\s*\n/)
+  return `${synopsis}\n\nRun 'ferry ${command.name} --help' for the options.`
+}
+
 export function mainHelp(commands: Command[]): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2
   return `ferry: nightly file ETL (S3 -> SQS -> Kafka -> validate/transform -> Parquet on GCS, quality on Pub/Sub)

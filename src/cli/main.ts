@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util'
-import { errorMessage, FerryError, UsageError } from '../errors.js'
+import { errorMessage, FerryError, InterruptedError, UsageError } from '../errors.js'
 import { type CliContext, type Command, commonOptions, Exit, type ExitCode } from './command.js'
 import { commands } from './commands/index.js'
-import { commandHelp, mainHelp } from './help.js'
+import { commandHelp, commandSynopsis, mainHelp } from './help.js'
 
 /** Entry point: parse arguments, run one command, map the outcome to an exit code. */
 export async function main(argv: string[], overrides: Partial<CliContext> = {}): Promise<ExitCode> {
@@ -31,7 +31,7 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
       process.exit(Exit.ERROR)
     }
     ctx.err(`ferry: ${signal} received, shutting down`)
-    controller.abort(new FerryError('FERRY_INTERNAL', `interrupted by ${signal}`))
+    controller.abort(new InterruptedError(`interrupted by ${signal}`))
   }
   if (!overrides.signal) {
     process.on('SIGINT', onSignal)
@@ -46,7 +46,7 @@ export async function main(argv: string[], overrides: Partial<CliContext> = {}):
     return await command.run(args, ctx)
   } catch (err) {
     if (err instanceof UsageError) {
-      ctx.err(`ferry ${command.name}: ${err.message}\n\n${commandHelp(command)}`)
+      ctx.err(`ferry ${command.name}: ${err.message}\n\n${commandSynopsis(command)}`)
       return Exit.ERROR
     }
     if (err instanceof FerryError) {

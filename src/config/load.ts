@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path'
 import { Ajv, type ErrorObject } from 'ajv'
 import { parse as parseYaml } from 'yaml'
 import { LIMIT_ENV } from '../core/engine/limits.js'
+import { DEFAULT_COMPRESSION } from '../core/formats/parquet/encode/compression.js'
 import { ConfigError } from '../errors.js'
 import { configSchema, type FerryConfig } from './schema.js'
 
@@ -29,7 +30,13 @@ export function defaultConfig(home = '.ferry'): FerryConfig {
     },
     queue: { type: 'local', url: '' },
     source: { type: 'local' },
-    output: { type: 'local', bucket: 'lake', prefix: '', quarantinePrefix: 'quarantine' },
+    output: {
+      type: 'local',
+      bucket: 'lake',
+      prefix: '',
+      quarantinePrefix: 'quarantine',
+      compression: DEFAULT_COMPRESSION,
+    },
     bus: { type: 'local', projectId: '', topic: 'ferry-quality', endpoint: '' },
     aws: { region: 'us-east-1', endpoint: '' },
     gcs: { projectId: '', endpoint: '' },
@@ -45,9 +52,14 @@ export function defaultConfig(home = '.ferry'): FerryConfig {
         maxRowBytes: 16 * MIB,
         maxRowsPerFile: 500_000_000,
         fileTimeoutMs: 30 * 60_000,
+        // a real page is a few MiB at most; a larger declaration is damage or a bomb
+        maxPageBytes: 256 * MIB,
+        // a decoder that reads, writes or finishes no batch for this long is stuck, not slow
+        stallMs: 60_000,
       },
     },
     log: { level: 'info' },
+    network: { timeoutMs: 15_000 },
     monitor: { slackWebhookUrl: '', webhookUrl: '', webhookAuthorization: '', pingUrl: '' },
   }
 }
@@ -61,6 +73,14 @@ export interface LoadOptions {
   datasets?: string
 }
 
+/** The config file the options lead to: --config, else FERRY_CONFIG, else ferry.config.* in cwd; none. */
+export function configFile(options: LoadOptions = {}): string | undefined {
+  const env = options.env ?? process.env
+  const cwd = options.cwd ?? process.cwd()
+  const file = options.file ?? env.FERRY_CONFIG ?? CONFIG_FILES.find((f) => existsSync(resolve(cwd, f)))
+  return file === undefined ? undefined : resolve(cwd, file)
+}
+
 /**
  * Builds the one typed config: defaults, then the config file, then environment variables.
  * Every problem is collected and reported at once, so a broken deployment is fixed in one round.
@@ -71,7 +91,7 @@ export function loadConfig(options: LoadOptions = {}): FerryConfig {
   const problems: string[] = []
   let config: unknown = defaultConfig(env.FERRY_HOME ?? '.ferry')
 
-  const file = options.file ?? env.FERRY_CONFIG ?? CONFIG_FILES.map((f) => resolve(cwd, f)).find((f) => existsSync(f))
+  const file = configFile(options)
   if (file) config = deepMerge(config, readConfigFile(resolve(cwd, file)))
   config = deepMerge(config, fromEnv(env, problems))
 
@@ -158,6 +178,7 @@ function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Record<string, unk
       problems.push(`FERRY_OUTPUT_URL: must look like gs://bucket/prefix, got ${JSON.stringify(env.FERRY_OUTPUT_URL)}`)
   }
   if (env.FERRY_QUARANTINE_PREFIX) set('output', 'quarantinePrefix', env.FERRY_QUARANTINE_PREFIX)
+  if (env.FERRY_OUTPUT_COMPRESSION) set('output', 'compression', env.FERRY_OUTPUT_COMPRESSION)
   if (env.FERRY_PUBSUB_PROJECT) {
     set('bus', 'type', 'pubsub')
     set('bus', 'projectId', env.FERRY_PUBSUB_PROJECT)
@@ -181,6 +202,8 @@ function fromEnv(env: NodeJS.ProcessEnv, problems: string[]): Record<string, unk
   }
   if (Object.keys(limits).length > 0) set('work', 'limits', limits)
   if (env.FERRY_LOG_LEVEL) set('log', 'level', env.FERRY_LOG_LEVEL)
+  const networkTimeout = int('FERRY_NETWORK_TIMEOUT_MS')
+  if (networkTimeout !== undefined) set('network', 'timeoutMs', networkTimeout)
   if (env.FERRY_SLACK_WEBHOOK_URL) set('monitor', 'slackWebhookUrl', env.FERRY_SLACK_WEBHOOK_URL)
   if (env.FERRY_ALERT_WEBHOOK_URL) set('monitor', 'webhookUrl', env.FERRY_ALERT_WEBHOOK_URL)
   if (env.FERRY_ALERT_WEBHOOK_AUTHORIZATION)

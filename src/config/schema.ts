@@ -1,4 +1,5 @@
 import type { JSONSchemaType } from 'ajv'
+import { OUTPUT_COMPRESSIONS, type OutputCompression } from '../core/formats/parquet/encode/compression.js'
 
 /** Ferry's whole configuration. Built once at start from defaults, an optional file and the environment. */
 export interface FerryConfig {
@@ -21,7 +22,14 @@ export interface FerryConfig {
   }
   queue: { type: 'sqs' | 'local'; url: string }
   source: { type: 's3' | 'local' }
-  output: { type: 'gcs' | 'local'; bucket: string; prefix: string; quarantinePrefix: string }
+  output: {
+    type: 'gcs' | 'local'
+    bucket: string
+    prefix: string
+    quarantinePrefix: string
+    /** the Parquet outputs' compression, unless a dataset's `compression:` says otherwise */
+    compression: OutputCompression
+  }
   /** endpoint: the Pub/Sub emulator host:port (PUBSUB_EMULATOR_HOST); empty for Google */
   bus: { type: 'pubsub' | 'local'; projectId: string; topic: string; endpoint: string }
   aws: { region: string; endpoint: string }
@@ -39,9 +47,13 @@ export interface FerryConfig {
       maxRowBytes: number
       maxRowsPerFile: number
       fileTimeoutMs: number
+      maxPageBytes: number
+      stallMs: number
     }
   }
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' }
+  /** how long an endpoint (Kafka, S3, GCS, Pub/Sub) may take to answer before the command gives up */
+  network: { timeoutMs: number }
   /** secrets: never logged (see REDACT_PATHS) */
   monitor: { slackWebhookUrl: string; webhookUrl: string; webhookAuthorization: string; pingUrl: string }
 }
@@ -51,7 +63,21 @@ const name = { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9._-]+$' } as c
 export const configSchema: JSONSchemaType<FerryConfig> = {
   type: 'object',
   additionalProperties: false,
-  required: ['home', 'datasets', 'kafka', 'queue', 'source', 'output', 'bus', 'aws', 'gcs', 'work', 'log', 'monitor'],
+  required: [
+    'home',
+    'datasets',
+    'network',
+    'kafka',
+    'queue',
+    'source',
+    'output',
+    'bus',
+    'aws',
+    'gcs',
+    'work',
+    'log',
+    'monitor',
+  ],
   properties: {
     home: { type: 'string', minLength: 1 },
     datasets: { type: 'string' },
@@ -95,12 +121,13 @@ export const configSchema: JSONSchemaType<FerryConfig> = {
     output: {
       type: 'object',
       additionalProperties: false,
-      required: ['type', 'bucket', 'prefix', 'quarantinePrefix'],
+      required: ['type', 'bucket', 'prefix', 'quarantinePrefix', 'compression'],
       properties: {
         type: { type: 'string', enum: ['gcs', 'local'] },
         bucket: { type: 'string', minLength: 3, maxLength: 222, pattern: '^[a-z0-9][a-z0-9._-]*[a-z0-9]$' },
         prefix: { type: 'string', pattern: '^([^/].*[^/])?$' },
         quarantinePrefix: { type: 'string', minLength: 1, pattern: '^[^/](.*[^/])?$' },
+        compression: { type: 'string', enum: OUTPUT_COMPRESSIONS },
       },
     },
     bus: {
@@ -141,7 +168,15 @@ export const configSchema: JSONSchemaType<FerryConfig> = {
         limits: {
           type: 'object',
           additionalProperties: false,
-          required: ['maxObjectBytes', 'maxDecompressedBytes', 'maxRowBytes', 'maxRowsPerFile', 'fileTimeoutMs'],
+          required: [
+            'maxObjectBytes',
+            'maxDecompressedBytes',
+            'maxRowBytes',
+            'maxRowsPerFile',
+            'fileTimeoutMs',
+            'maxPageBytes',
+            'stallMs',
+          ],
           properties: {
             maxObjectBytes: { type: 'integer', minimum: 1 },
             maxDecompressedBytes: { type: 'integer', minimum: 1 },
@@ -149,9 +184,17 @@ export const configSchema: JSONSchemaType<FerryConfig> = {
             maxRowsPerFile: { type: 'integer', minimum: 1 },
             // a worker thread's timer cannot wait longer than 2^31-1 ms
             fileTimeoutMs: { type: 'integer', minimum: 100, maximum: 2 ** 31 - 1 },
+            maxPageBytes: { type: 'integer', minimum: 1 },
+            stallMs: { type: 'integer', minimum: 100, maximum: 2 ** 31 - 1 },
           },
         },
       },
+    },
+    network: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['timeoutMs'],
+      properties: { timeoutMs: { type: 'integer', minimum: 100, maximum: 600_000 } },
     },
     log: {
       type: 'object',

@@ -20,8 +20,11 @@ export interface QualityDeps {
   logger: Logger
   /** per-file state: each published verdict moves the file to `qualified` */
   ledger?: LedgerTracker
-  /** sees every evaluated file, e.g. for the nightly summary */
-  onEvaluated?: (result: FileResult, event: QualityEvent) => void
+  /**
+   * sees every evaluated file, e.g. for the nightly summary; `skipped` when the worker did not process
+   * it again, being a duplicate notification of a version already written (header skipped=duplicate)
+   */
+  onEvaluated?: (result: FileResult, event: QualityEvent, skipped: boolean) => void
   now?: () => Date
 }
 
@@ -64,7 +67,7 @@ export function createQualityHandler(deps: QualityDeps): (record: ConsumedRecord
       },
       'quality evaluated',
     )
-    deps.onEvaluated?.(result, event)
+    deps.onEvaluated?.(result, event, record.headers.skipped === 'duplicate')
   }
 }
 

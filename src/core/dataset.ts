@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.js'
 import { checksProblems, type DatasetChecks } from './checks/config.js'
 import type { OutputColumn, Row } from './formats/columns.js'
 import { CSV_DELIMITERS, type CsvDelimiter } from './formats/csv.js'
+import type { OutputCompression } from './formats/parquet/encode/compression.js'
 import { type KeyMatcher, keyMatcher } from './keys.js'
 import { DEFAULT_THRESHOLDS, type FileThresholds } from './quality.js'
 import { type ColumnStep, rowTransform } from './transform.js'
@@ -35,6 +36,8 @@ export interface DatasetInfo {
   checks?: DatasetChecks
   /** how this dataset's CSV files are written: the field separator (default by name: tab for .tsv, else comma) */
   csv?: { delimiter: CsvDelimiter }
+  /** its Parquet outputs' compression, over the configuration's `output.compression`; none: that one */
+  compression?: OutputCompression
 }
 
 /** A dataset as the engine runs it: its info and its compiled transform. */

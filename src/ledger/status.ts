@@ -1,4 +1,4 @@
-import type { LedgerEntry, LedgerState } from '../core/messages.js'
+import type { FileStatus, LedgerEntry, LedgerState } from '../core/messages.js'
 
 export const LEDGER_STATES: readonly LedgerState[] = [
   'received',
@@ -10,11 +10,27 @@ export const LEDGER_STATES: readonly LedgerState[] = [
   'qualified',
 ]
 
+/** The processing outcomes, which a qualified entry keeps beside its verdict. */
+const OUTCOMES: ReadonlySet<string> = new Set(['written', 'quarantined', 'dead-lettered'])
+
 export interface StatusFilter {
   /** the event date, YYYY-MM-DD (the date path the outputs go to) */
   date?: string
   dataset?: string
+  /** the lifecycle state, or an outcome (written, quarantined, dead-lettered), which qualified entries keep */
   state?: LedgerState
+  /** the quality verdict */
+  quality?: 'pass' | 'fail'
+}
+
+/** What processing made of the version (its latest result), whatever happened after: null before. */
+export function outcomeOf(e: LedgerEntry): FileStatus | null {
+  if (e.result) return e.result.status
+  return OUTCOMES.has(e.state) ? (e.state as FileStatus) : null
+}
+
+function inState(e: LedgerEntry, state: LedgerState): boolean {
+  return e.state === state || (OUTCOMES.has(state) && outcomeOf(e) === state)
 }
 
 /**
@@ -30,19 +46,29 @@ export function selectEntries(
     .filter(
       (e) =>
         (filter.date === undefined || e.eventDate === filter.date) &&
-        (filter.state === undefined || e.state === filter.state) &&
+        (filter.state === undefined || inState(e, filter.state)) &&
+        (filter.quality === undefined || (e.state === 'qualified' && e.quality === filter.quality)) &&
         (filter.dataset === undefined || (e.dataset ?? datasetOf(e.key)) === filter.dataset),
     )
     .sort((a, b) => compare(`${a.bucket}/${a.key}`, `${b.bucket}/${b.key}`) || compare(a.updatedAt, b.updatedAt))
 }
 
-/** The table (key, eTag, state, attempts, last error, updated) and a machine-readable count line. */
-export function formatStatus(entries: readonly LedgerEntry[]): string[] {
-  const header = ['key', 'eTag', 'state', 'attempts', 'last error', 'updated']
+/**
+ * The table (object URI, eTag, state, outcome, quality, attempts, last error, updated) and a machine-readable
+ * count line: entries per lifecycle state, where written, quarantined and dead-lettered count the
+ * outcome (kept once qualified), then the verdicts.
+ */
+export function formatStatus(
+  entries: readonly LedgerEntry[],
+  uri: (e: LedgerEntry) => string = (e) => `${e.bucket}/${e.key}`,
+): string[] {
+  const header = ['object', 'eTag', 'state', 'outcome', 'quality', 'attempts', 'last error', 'updated']
   const rows = entries.map((e) => [
-    `${e.bucket}/${e.key}`,
+    uri(e),
     e.eTag ?? (e.versionId === undefined ? '-' : `v:${e.versionId}`),
     describeState(e),
+    outcomeOf(e) ?? '-',
+    e.state === 'qualified' ? (e.quality ?? '-') : '-',
     String(e.attempts),
     e.lastError ? truncate(`${e.lastError.code}: ${e.lastError.message}`, 60) : '-',
     e.updatedAt,
@@ -53,16 +79,15 @@ export function formatStatus(entries: readonly LedgerEntry[]): string[] {
       .map((c, i) => c.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd()
-  const counts = LEDGER_STATES.map((s) => `${s}=${entries.filter((e) => e.state === s).length}`)
-  return [line(header), ...rows.map(line), '', `ledger entries=${entries.length} ${counts.join(' ')}`]
+  const counts = LEDGER_STATES.map((s) => `${s}=${entries.filter((e) => inState(e, s)).length}`)
+  const verdicts = (['pass', 'fail'] as const).map(
+    (q) => `quality_${q}=${entries.filter((e) => e.state === 'qualified' && e.quality === q).length}`,
+  )
+  return [line(header), ...rows.map(line), '', `ledger entries=${entries.length} ${[...counts, ...verdicts].join(' ')}`]
 }
 
 function describeState(e: LedgerEntry): string {
-  const notes = [
-    ...(e.quality && e.state === 'qualified' ? [e.quality] : []),
-    ...(e.skipped > 0 ? [`${e.skipped} duplicate(s) skipped`] : []),
-    ...(e.replay ? ['replay'] : []),
-  ]
+  const notes = [...(e.skipped > 0 ? [`${e.skipped} duplicate(s) skipped`] : []), ...(e.replay ? ['replay'] : [])]
   return notes.length ? `${e.state} (${notes.join(', ')})` : e.state
 }
 

@@ -1,91 +1,68 @@
+/**
+ * `ferry serve --schedule`: a 5-field cron expression in an IANA time zone, read by croner (a
+ * maintained library with time-zone and DST rules, replacing a hand-written parser that mishandled
+ * Feb 29, yearly schedules and DST). Across DST changes each scheduled wall time runs once: on the
+ * fall-back night a 01:30 schedule runs at the first 01:30, not twice; in the spring-forward gap a
+ * 02:30 schedule runs at the first minute after the gap (03:00), not never.
+ */
+import { Cron } from 'croner'
 import { UsageError } from '../errors.js'
 
-/** A parsed 5-field cron expression: minute hour day-of-month month day-of-week. */
 export interface CronSchedule {
   expression: string
   timeZone: string
-  minutes: Set<number>
-  hours: Set<number>
-  days: Set<number>
-  months: Set<number>
-  weekdays: Set<number>
-  /** cron's rule: when both day fields are restricted, a day matches if either does */
-  dayOr: boolean
+  cron: Cron
 }
 
-const FIELDS = [
-  { name: 'minute', min: 0, max: 59 },
-  { name: 'hour', min: 0, max: 23 },
-  { name: 'day of month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12 },
-  { name: 'day of week', min: 0, max: 7 },
-] as const
+/** setTimeout fires at once for a longer delay (about 24.8 days): longer waits are re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1
 
-export function parseCron(expression: string, timeZone = 'UTC'): CronSchedule {
+function checkTimeZone(timeZone: string): void {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone })
   } catch {
-    throw new UsageError(`unknown time zone ${JSON.stringify(timeZone)}`)
-  }
-  const parts = expression.trim().split(/\s+/)
-  if (parts.length !== 5) throw new UsageError(`cron expression needs 5 fields, got ${JSON.stringify(expression)}`)
-  const [minutes, hours, days, months, weekdays] = parts.map((part, i) =>
-    parseField(part, FIELDS[i] as (typeof FIELDS)[number]),
-  )
-  // 7 is Sunday too.
-  if (weekdays?.delete(7)) weekdays.add(0)
-  return {
-    expression,
-    timeZone,
-    minutes: minutes as Set<number>,
-    hours: hours as Set<number>,
-    days: days as Set<number>,
-    months: months as Set<number>,
-    weekdays: weekdays as Set<number>,
-    dayOr: parts[2] !== '*' && parts[4] !== '*',
+    throw new UsageError(`unknown time zone ${JSON.stringify(timeZone)} (an IANA name such as UTC or Europe/Berlin)`)
   }
 }
 
-function parseField(text: string, field: (typeof FIELDS)[number]): Set<number> {
-  const out = new Set<number>()
-  for (const item of text.split(',')) {
-    const match = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(item)
-    if (!match) throw new UsageError(`bad cron ${field.name} field ${JSON.stringify(text)}`)
-    const star = match[1] === '*'
-    const from = star ? field.min : Number(match[2])
-    const to = star ? field.max : match[3] !== undefined ? Number(match[3]) : match[4] ? field.max : from
-    const step = match[4] ? Number(match[4]) : 1
-    if (from < field.min || to > field.max || from > to || step < 1) {
-      throw new UsageError(`cron ${field.name} ${JSON.stringify(item)} is out of range ${field.min}-${field.max}`)
-    }
-    for (let v = from; v <= to; v += step) out.add(v)
+/** Throws UsageError for a malformed expression, an unknown time zone, or a schedule that never runs. */
+export function parseCron(expression: string, timeZone = 'UTC'): CronSchedule {
+  checkTimeZone(timeZone)
+  const fields = expression.trim().split(/\s+/)
+  if (fields.length !== 5) {
+    throw new UsageError(
+      `a cron expression has 5 fields (minute hour day-of-month month day-of-week), got ${JSON.stringify(expression)}`,
+    )
   }
-  return out
+  let cron: Cron
+  try {
+    cron = new Cron(fields.join(' '), { timezone: timeZone, paused: true })
+  } catch (err) {
+    throw new UsageError(
+      `bad cron expression ${JSON.stringify(expression)}: ${(err as Error).message.replace(/^CronPattern: /, '')}`,
+    )
+  }
+  if (!cron.nextRun()) throw new UsageError(`cron expression ${JSON.stringify(expression)} never runs`)
+  return { expression, timeZone, cron }
 }
 
-/** The first minute strictly after `after` that matches the schedule, in its time zone. */
+/** The first run strictly after `after`. */
 export function nextRun(schedule: CronSchedule, after: Date): Date {
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: schedule.timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    weekday: 'short',
-  })
-  const start = Math.floor(after.getTime() / 60_000) * 60_000 + 60_000
-  // A year of minutes bounds the search; every valid expression matches well within it.
-  for (let t = start, n = 0; n < 366 * 24 * 60; t += 60_000, n++) {
-    const p = Object.fromEntries(format.formatToParts(new Date(t)).map((x) => [x.type, x.value]))
-    if (!schedule.minutes.has(Number(p.minute)) || !schedule.hours.has(Number(p.hour))) continue
-    if (!schedule.months.has(Number(p.month))) continue
-    const dom = schedule.days.has(Number(p.day))
-    const dow = schedule.weekdays.has(WEEKDAYS.indexOf(p.weekday ?? ''))
-    if (schedule.dayOr ? dom || dow : dom && dow) return new Date(t)
-  }
-  throw new UsageError(`cron expression ${JSON.stringify(schedule.expression)} never matches`)
+  const next = schedule.cron.nextRun(after)
+  if (!next)
+    throw new UsageError(
+      `cron expression ${JSON.stringify(schedule.expression)} never runs after ${after.toISOString()}`,
+    )
+  return next
 }
 
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']
+/** Calls `fire` at `at`, however far away: a wait longer than a timer can hold is re-armed. */
+export function timerAt(at: Date, fire: () => void, now: () => number = Date.now): { cancel(): void } {
+  let timer: NodeJS.Timeout | undefined
+  const arm = () => {
+    const wait = at.getTime() - now()
+    timer = wait > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(fire, Math.max(0, wait))
+  }
+  arm()
+  return { cancel: () => clearTimeout(timer) }
+}

@@ -27,19 +27,21 @@ export interface NightMonitor {
  * webhook or ping URL fails at boot. Quality events are collected from the lifecycle channel.
  */
 export function createNightMonitor(config: FerryConfig, runId: string, logger: Logger): NightMonitor {
-  const log = logger.child({ component: 'monitor', run_id: runId })
+  const run = logger.child({ run_id: runId })
+  const log = run.child({ component: 'monitor' })
   const { slackWebhookUrl, webhookUrl, webhookAuthorization, pingUrl } = config.monitor
-  const pinger = createPinger(pingUrl || undefined, log)
+  // each part names itself (component): handing them `log` would repeat its keys in every line
+  const pinger = createPinger(pingUrl || undefined, run)
   const sinks: Record<string, AlertSink> = {}
-  if (slackWebhookUrl) sinks.slack = createSlackSink({ url: slackWebhookUrl, logger: log })
+  if (slackWebhookUrl) sinks.slack = createSlackSink({ url: slackWebhookUrl, logger: run })
   if (webhookUrl) {
     sinks.webhook = createWebhookSink({
       url: webhookUrl,
-      logger: log,
+      logger: run,
       ...(webhookAuthorization ? { headers: { authorization: webhookAuthorization } } : {}),
     })
   }
-  const alerts = createAlertDispatcher({ runId, sinks, logger: log })
+  const alerts = createAlertDispatcher({ runId, sinks, logger })
   // Leftovers from earlier runs are alerted too: nobody else will.
   // Any scope arrives here (file, notification); the dispatcher keeps what it alerts on.
   const onQuality = (message: unknown) => alerts.record(message as QualityMessage)

@@ -4,7 +4,10 @@ import type { FileResult, NightQualityEvent, QualityEvent } from '../core/messag
 import type { DrainSummary } from '../producers/drain.js'
 
 export interface FileOutcome {
+  /** `bucket/key` of the source, which identifies it in the night */
   key: string
+  /** the source's URI, as every command takes it */
+  uri: string
   dataset: string
   status: FileResult['status']
   quality: QualityEvent['status']
@@ -15,6 +18,8 @@ export interface FileOutcome {
   output: string | null
   quarantine: string | null
   reason: string | null
+  /** not processed again: a duplicate notification of a version already written (outputs untouched) */
+  alreadyProcessed: boolean
 }
 
 export interface NightSummary {
@@ -40,10 +45,11 @@ export function newRunId(now = new Date(), prefix: 'run' | 'replay' | 'backfill'
 }
 
 /** One file of the night as the summary shows it. */
-export function fileOutcome(result: FileResult, event: QualityEvent): FileOutcome {
+export function fileOutcome(result: FileResult, event: QualityEvent, alreadyProcessed = false): FileOutcome {
   const failed = event.checks.filter((c) => c.status === 'fail')
   return {
     key: `${result.source.bucket}/${result.source.key}`,
+    uri: result.source.uri,
     dataset: event.dataset,
     status: result.status,
     quality: event.status,
@@ -54,5 +60,6 @@ export function fileOutcome(result: FileResult, event: QualityEvent): FileOutcom
     output: result.output,
     quarantine: result.quarantine,
     reason: failed.length ? failed.map((c) => `${c.name}: ${c.message}`).join('; ') : null,
+    alreadyProcessed,
   }
 }

@@ -88,7 +88,7 @@ export function formatSummary(summary: NightSummary): string {
   const failures = summary.files.filter((f) => f.quality === 'fail')
   if (failures.length) {
     lines.push('', 'failed quality:')
-    for (const f of failures) lines.push(`  ${f.key} [${f.status}] ${f.reason ?? ''}`)
+    for (const f of failures) lines.push(`  ${f.uri} [${f.status}] ${f.reason ?? ''}`)
   }
   const nightIssues = (summary.nights ?? []).flatMap((n) =>
     n.checks
@@ -97,6 +97,10 @@ export function formatSummary(summary: NightSummary): string {
   )
   if (nightIssues.length) lines.push('', 'night checks:', ...nightIssues)
   if (summary.earlierRuns) lines.push('', `${summary.earlierRuns} of these file(s) were queued by earlier runs`)
+  const already = summary.files.filter((f) => f.alreadyProcessed).length
+  if (already) {
+    lines.push('', `${already} already processed: versions written before, not processed again (outputs untouched)`)
+  }
   return lines.join('\n')
 }
 

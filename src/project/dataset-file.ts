@@ -12,6 +12,7 @@ import { LineCounter, parseDocument } from 'yaml'
 import { datasetProblems, type JsonSchema } from '../core/dataset.js'
 import { type DatasetSpec, parseStep, type StepSpec } from '../core/dataset-spec.js'
 import type { OutputColumn } from '../core/formats/columns.js'
+import { OUTPUT_COMPRESSIONS, type OutputCompression } from '../core/formats/parquet/encode/compression.js'
 import { type KeyMatcher, keyMatcher } from '../core/keys.js'
 import { DEFAULT_THRESHOLDS } from '../core/quality.js'
 import { compileRowValidator } from '../core/validate.js'
@@ -47,6 +48,7 @@ interface DatasetDocument {
   quality: { minRowRatio?: number; maxRejectedRate?: number }
   checks: unknown
   csv: { delimiter: ',' | ';' | '\t' | '|' } | undefined
+  compression: OutputCompression | undefined
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -81,6 +83,9 @@ function wellTyped(doc: Record<string, unknown>): DatasetDocument {
     quality: Object.fromEntries(Object.entries(quality).filter(([, v]) => typeof v === 'number')),
     checks: isRecord(doc.checks) ? doc.checks : undefined,
     csv: isRecord(doc.csv) ? (doc.csv as DatasetDocument['csv']) : undefined,
+    compression: (OUTPUT_COMPRESSIONS as readonly unknown[]).includes(doc.compression)
+      ? (doc.compression as OutputCompression)
+      : undefined,
   }
 }
 
@@ -248,6 +253,7 @@ function specOf(dir: string, file: string, doc: DatasetDocument, problems: strin
     quality: { ...DEFAULT_THRESHOLDS, ...doc.quality },
     ...(doc.checks !== undefined ? { checks: doc.checks as DatasetSpec['checks'] } : {}),
     ...(doc.csv !== undefined ? { csv: doc.csv } : {}),
+    ...(doc.compression !== undefined ? { compression: doc.compression } : {}),
     steps,
     ...(transformModule !== undefined ? { transformModule } : {}),
   }

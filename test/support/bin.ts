@@ -21,8 +21,8 @@ export function spawnFerry(args: string[], options: { cwd: string; env?: NodeJS.
   })
 }
 
-export function runFerry(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<BinRun> {
-  const child = spawnFerry(args, options)
+/** The child's output, collected until it exits; `onStderr` sees stderr as it grows. */
+export function collect(child: ChildProcess, onStderr?: (stderr: string) => void): Promise<BinRun> {
   let stdout = ''
   let stderr = ''
   child.stdout?.on('data', (c: Buffer) => {
@@ -30,6 +30,15 @@ export function runFerry(args: string[], options: { cwd: string; env?: NodeJS.Pr
   })
   child.stderr?.on('data', (c: Buffer) => {
     stderr += c.toString()
+    onStderr?.(stderr)
   })
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })))
+}
+
+/** Runs the bin to its end; `onStderr` lets a test act on a log line mid-run. */
+export function runFerry(
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; onStderr?: (stderr: string) => void },
+): Promise<BinRun> {
+  return collect(spawnFerry(args, options), options.onStderr)
 }

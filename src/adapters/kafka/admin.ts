@@ -3,6 +3,7 @@ import kafkajs, { type Admin, Kafka, type KafkaMessage, logLevel } from 'kafkajs
 import { FerryError } from '../../errors.js'
 import type { Logger } from '../../ops/logger.js'
 import type { ConsumedRecord } from '../../ports.js'
+import { kafkajsLogCreator } from './log-levels.js'
 
 // Node's CommonJS interop does not expose these two as named ESM exports (vitest does, Node does not).
 const { ConfigResourceTypes, ConfigSource } = kafkajs
@@ -36,17 +37,16 @@ export class KafkaAdmin {
   private readonly kafka: Kafka
   private readonly logger: Logger
   private admin: Admin | undefined
+  private readonly options: KafkaAdminOptions
 
   constructor(options: KafkaAdminOptions) {
     this.logger = options.logger
+    this.options = options
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
       logLevel: logLevel.WARN,
-      logCreator: () => (entry) => {
-        const { message, ...extra } = entry.log
-        this.logger[entry.level === logLevel.ERROR ? 'error' : 'debug']({ kafkajs: entry.namespace, ...extra }, message)
-      },
+      logCreator: kafkajsLogCreator(this.logger),
       retry: { initialRetryTime: 200, retries: 8 },
     })
   }
@@ -213,6 +213,45 @@ export class KafkaAdmin {
     }
   }
 
+  /**
+   * Whether the cluster answers, within `timeoutMs`: a metadata request, so a broker that accepts the
+   * connection but never replies (silent) counts as unreachable too. Throws FerryError FERRY_KAFKA
+   * naming the brokers, the setting that chose them and the cause; nothing is produced or committed.
+   */
+  async probe(timeoutMs: number, setting: string): Promise<void> {
+    const { brokers, clientId } = this.options
+    // its own client, retrying little: a refused connection is said at once, with its real cause
+    const probe = new Kafka({
+      clientId,
+      brokers,
+      logLevel: logLevel.WARN,
+      logCreator: kafkajsLogCreator(this.logger),
+      connectionTimeout: Math.min(timeoutMs, 5000),
+      requestTimeout: timeoutMs,
+      retry: { retries: 1, initialRetryTime: 250 },
+    }).admin()
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs)
+    })
+    try {
+      await Promise.race([probe.connect().then(() => probe.describeCluster()), late])
+    } catch (err) {
+      throw new FerryError(
+        'FERRY_KAFKA',
+        `cannot reach Kafka at ${brokers.join(',')} (${setting}): ${rootCause(err)}`,
+        {
+          cause: err,
+          retryable: true,
+          context: { brokers },
+        },
+      )
+    } finally {
+      clearTimeout(timer)
+      void probe.disconnect().catch(() => {})
+    }
+  }
+
   private async getAdmin(): Promise<Admin> {
     if (!this.admin) {
       const admin = this.kafka.admin()
@@ -247,4 +286,13 @@ function kafkaError(err: unknown, operation: string, topic: string): FerryError 
     retryable: true,
     context: { topic, operation },
   })
+}
+
+/** The innermost message of a kafkajs error chain: `connect ECONNREFUSED 127.0.0.1:1`, not the wrapper's. */
+function rootCause(err: unknown): string {
+  let current: unknown = err
+  for (let depth = 0; depth < 5 && current instanceof Error && current.cause instanceof Error; depth++) {
+    current = current.cause
+  }
+  return current instanceof Error ? current.message : String(current)
 }

@@ -1,7 +1,8 @@
 import { type Admin, Kafka, type KafkaConfig, logLevel, Partitioners, type Producer } from 'kafkajs'
-import { FerryError } from '../../errors.js'
+import { FerryError, InterruptedError } from '../../errors.js'
 import type { Logger } from '../../ops/logger.js'
 import type { ConsumedRecord, ConsumeOptions, EventLog, LogRecord, TopicSpec } from '../../ports.js'
+import { kafkajsLogCreator } from './log-levels.js'
 
 export interface KafkaEventLogOptions {
   brokers: string[]
@@ -26,16 +27,7 @@ export class KafkaEventLog implements EventLog {
       clientId: options.clientId,
       brokers: options.brokers,
       logLevel: logLevel.WARN,
-      logCreator: () => (entry) => {
-        const { message, ...extra } = entry.log
-        const level =
-          entry.level === logLevel.ERROR
-            ? 'error'
-            : entry.level === logLevel.WARN && !isExpectedWarning(message)
-              ? 'warn'
-              : 'debug'
-        this.logger[level]({ kafkajs: entry.namespace, ...extra }, message)
-      },
+      logCreator: kafkajsLogCreator(this.logger),
       retry: { initialRetryTime: 200, retries: 8 },
     }
     this.kafka = new Kafka(config)
@@ -100,7 +92,12 @@ export class KafkaEventLog implements EventLog {
       stop()
     })
     const { onJoined } = options
-    if (onJoined) consumer.on(consumer.events.GROUP_JOIN, () => onJoined())
+    // a (re)join is how a group shares partitions: worth a line, and what shows a rebalance happened
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const partitions = payload.memberAssignment[options.topic] ?? []
+      log.info({ partitions, leader: payload.isLeader }, 'joined the consumer group')
+      onJoined?.()
+    })
     try {
       await consumer.connect()
       await consumer.subscribe({ topic: options.topic, fromBeginning: true })
@@ -133,8 +130,13 @@ export class KafkaEventLog implements EventLog {
             })
           } catch (err) {
             // Do not commit: the record is consumed again by whoever owns the partition next.
-            failure = err
-            log.error({ err, partition, offset: message.offset }, 'record handler failed; stopping consumer')
+            if (err instanceof InterruptedError && options.signal?.aborted) {
+              // a shutdown that stopped the record in hand: expected, and nothing is lost
+              log.warn({ partition, offset: message.offset }, 'interrupted; the record will be consumed again')
+            } else {
+              failure = err
+              log.error({ err, partition, offset: message.offset }, 'record handler failed; stopping consumer')
+            }
             stop()
           } finally {
             inFlight--
@@ -241,10 +243,6 @@ export class KafkaEventLog implements EventLog {
  * the drain deletes nothing from SQS until a send succeeded, so the worst case is a duplicate record
  * that deterministic outputs absorb.
  */
-function isExpectedWarning(message: string): boolean {
-  return message.startsWith('Limiting retries for the idempotent producer')
-}
-
 function decodeHeaders(headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined) {
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers ?? {})) {

@@ -1,10 +1,11 @@
 import { openInfrastructure } from '../../adapters/index.js'
+import { inSourceStore, locateObject } from '../../adapters/object-uri.js'
 import { requireDatasets } from '../../app/boot.js'
 import { topicSpecs } from '../../app/wiring.js'
 import { UsageError } from '../../errors.js'
 import { LedgerTracker } from '../../ledger/tracker.js'
 import { newRunId } from '../../ops/night.js'
-import { type BackfillFilter, parseObjectUrl, selectForBackfill } from '../../ops/replay/backfill.js'
+import { type BackfillFilter, selectForBackfill } from '../../ops/replay/backfill.js'
 import { directMessages, enqueueObjects } from '../../ops/replay/enqueue.js'
 import { progressBar } from '../../ops/replay/progress.js'
 import { parseInstant } from '../../ops/replay/time.js'
@@ -38,7 +39,6 @@ Examples:
   positionals: { min: 1, max: 1 },
   async run(args, ctx) {
     const url = args.positionals[0] ?? ''
-    const { scheme, bucket, path: prefix } = parseObjectUrl(url)
     const after = stringOpt(args, 'modified-after')
     const before = stringOpt(args, 'modified-before')
     const filter: BackfillFilter = {
@@ -50,16 +50,16 @@ Examples:
     }
     const app = createRuntime(args, ctx)
     const { config, logger } = app
+    const { bucket, key: prefix } = inSourceStore(locateObject(url, config, ctx.cwd), config, url, 'prefix')
     const infra = await openInfrastructure(config, logger)
     try {
-      if (scheme !== infra.source.scheme) {
-        throw new UsageError(`the source store is ${infra.source.scheme}://, got ${url}`)
-      }
       const selection = await selectForBackfill(infra.source, bucket, prefix, filter, requireDatasets(app))
       const counts = `objects=${selection.objects.length} ignored=${selection.ignored.length} outside=${selection.outside}`
       if (boolOpt(args, 'dry-run')) {
         for (const o of selection.objects) {
-          ctx.out(`${scheme}://${o.bucket}/${o.key}  ${o.size} bytes  ${o.lastModified?.toISOString() ?? '-'}`)
+          ctx.out(
+            `${infra.uri(infra.source, o.bucket, o.key)}  ${o.size} bytes  ${o.lastModified?.toISOString() ?? '-'}`,
+          )
         }
         ctx.out(`backfill dry-run ${counts}`)
         return Exit.OK

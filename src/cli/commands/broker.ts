@@ -46,7 +46,7 @@ Example:
       dataDir: stringOpt(args, 'data-dir'),
       autoCreateTopics: args.values['no-auto-create'] !== true,
       defaultPartitions: partitions,
-      logger: logger.child({ component: 'broker' }),
+      logger,
     })
     ctx.out(`ferry broker listening on ${broker.address}`)
     await untilAborted(ctx.signal)

@@ -1,5 +1,5 @@
 import { openInfrastructure } from '../../adapters/index.js'
-import { requireDatasets } from '../../app/boot.js'
+import { requireDatasets, requireLocalState } from '../../app/boot.js'
 import { findDataset } from '../../core/dataset.js'
 import { outputKey } from '../../core/output-path.js'
 import { UsageError } from '../../errors.js'
@@ -7,6 +7,7 @@ import { selectEntries } from '../../ledger/status.js'
 import { checkDataset, deadlineInstant } from '../../ops/deadline.js'
 import { type Command, Exit, stringOpt } from '../command.js'
 import { createRuntime } from '../runtime.js'
+import { parseDateOption } from './options.js'
 
 export const checkCommand: Command = {
   name: 'check',
@@ -30,7 +31,7 @@ Example (crontab, 01:00):
     const deadlineText = stringOpt(args, 'deadline')
     if (!deadlineText) throw new UsageError('--deadline HH:MM is required')
     const date = stringOpt(args, 'date') ?? new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new UsageError(`--date must be YYYY-MM-DD, got ${date}`)
+    parseDateOption(date, 'date')
     let deadline: Date
     try {
       deadline = deadlineInstant(date, deadlineText, stringOpt(args, 'time-zone') ?? 'UTC')
@@ -40,6 +41,7 @@ Example (crontab, 01:00):
     const app = createRuntime(args, ctx)
     const { config, logger } = app
     const datasets = requireDatasets(app)
+    requireLocalState(app)
     const infra = await openInfrastructure(config, logger)
     try {
       const ledger = await infra.ledger.load()

@@ -1,3 +1,4 @@
+import { utimes } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import { openInfrastructure } from '../../adapters/index.js'
 import type { App } from '../../app/boot.js'
@@ -7,12 +8,14 @@ import { generateSampleNight } from '../../core/sample-night.js'
 import { UsageError } from '../../errors.js'
 import { createLogger } from '../../ops/logger.js'
 import { newRunId } from '../../ops/night.js'
+import { startProgress } from '../../ops/progress.js'
 import { objectCreatedBody } from '../../producers/object-created.js'
 import { EXAMPLE_PROJECT } from '../../project/example.js'
 import { loadProject } from '../../project/load.js'
 import { type Command, Exit, stringOpt } from '../command.js'
 import { parseIntOption } from './broker.js'
 import { reportNight } from './nightly.js'
+import { parseDateOption } from './options.js'
 
 const LANDING = 'landing'
 
@@ -38,7 +41,7 @@ Example:
   },
   async run(args, ctx) {
     const date = stringOpt(args, 'date') ?? new Date(Date.now() - 86_400_000).toISOString().slice(0, 10)
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new UsageError(`--date must be YYYY-MM-DD, got ${date}`)
+    parseDateOption(date, 'date')
     const fileCount = parseIntOption(stringOpt(args, 'files') ?? '24', 'files', 20, 1000)
     // The demo always runs on the local default, whatever cloud settings the environment has.
     const config = defaultConfig(resolve(ctx.cwd, ctx.env.FERRY_HOME ?? '.ferry'))
@@ -56,16 +59,20 @@ Example:
       const eventTime = new Date(`${date}T23:30:00Z`)
       for (const file of night.files) {
         const info = await infra.source.put(LANDING, file.key, file.bytes, { contentType: contentTypeOf(file.key) })
-        await infra.queue.send(objectCreatedBody(info, eventTime))
+        // uploaded "that night": as in S3, where a notification's event time is the object's LastModified
+        await utimes(join(config.home, 'buckets', LANDING, file.key), eventTime, eventTime)
+        await infra.queue.send(objectCreatedBody({ ...info, lastModified: eventTime }, eventTime))
       }
       ctx.out(`demo: wrote ${night.files.length} sample files for ${date} to ${join(config.home, 'buckets', LANDING)}`)
       ctx.out(`demo: datasets from ${relative(ctx.cwd, datasetsDir) || datasetsDir} (the project 'ferry init' writes)`)
+      const progress = startProgress(process.stderr, { label: 'demo' })
       const summary = await runNight(app, infra, {
         runId: newRunId(),
         waitSeconds: 0,
         emptyReceives: 1,
         signal: ctx.signal,
       })
+      progress.stop()
       const problems = compare(night.files, summary.files, orders.quality.maxRejectedRate)
       ctx.out(
         [
@@ -81,7 +88,7 @@ Example:
           '',
         ].join('\n'),
       )
-      const code = reportNight(summary, ctx, logger)
+      const code = reportNight(summary, ctx, logger, progress)
       return problems.length ? Exit.ERROR : code === Exit.DATA ? Exit.OK : code
     } finally {
       await infra.close()

@@ -27,7 +27,7 @@ Example:
     const waitSeconds = parseIntOption(stringOpt(args, 'wait-seconds') ?? '10', 'wait-seconds', 0, 20)
     const emptyReceives = parseIntOption(stringOpt(args, 'empty-receives') ?? '2', 'empty-receives', 1, 100)
     const app = createRuntime(args, ctx)
-    const infra = await openInfrastructure(app.config, app.logger)
+    const infra = await openInfrastructure(app.config, app.logger, { kafka: true, endpoints: ['queue', 'bus'] })
     try {
       await ensureTopics(app, infra)
       const summary = await drainQueue(app, infra, {

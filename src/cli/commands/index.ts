@@ -1,6 +1,7 @@
 import type { Command } from '../command.js'
 import { backfillCommand } from './backfill.js'
 import { brokerCommand } from './broker.js'
+import { catCommand } from './cat.js'
 import { checkCommand } from './check.js'
 import { datasetsCommand } from './datasets.js'
 import { demoCommand } from './demo.js'
@@ -39,6 +40,7 @@ export const commands: Command[] = [
   inspectCommand,
   validateCommand,
   processCommand,
+  catCommand,
   findCommand,
   reportCommand,
   serveCommand,

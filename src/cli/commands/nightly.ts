@@ -6,7 +6,7 @@ import { type NightSummary, newRunId } from '../../ops/night.js'
 import { createNightMonitor } from '../../ops/night-monitor.js'
 import { formatSummary, summaryLine, totals } from '../../ops/summary.js'
 import { type CliContext, type Command, Exit, type ExitCode, stringOpt } from '../command.js'
-import { createRuntime } from '../runtime.js'
+import { createRuntime, progressLine } from '../runtime.js'
 import { parseIntOption } from './broker.js'
 
 export const nightlyCommand: Command = {
@@ -33,16 +33,21 @@ Example (crontab):
     'metrics-file': 'write Prometheus metrics here at the end (node_exporter textfile collector / Pushgateway)',
   },
   async run(args, ctx) {
-    const app = createRuntime(args, ctx)
+    const app = createRuntime(args, ctx, { progress: true })
     const { config, logger } = app
     requireDatasets(app)
     const runId = newRunId()
     const monitor = createNightMonitor(config, runId, logger)
     const metrics = new FerryMetrics()
     let infra: OpenInfrastructure | undefined
+    let progress: { stop(): void } | undefined
     try {
       await monitor.start()
-      infra = await openInfrastructure(config, logger)
+      infra = await openInfrastructure(config, logger, { kafka: true, endpoints: ['queue', 'output', 'bus'] })
+      progress = progressLine('night', infra.log, {
+        group: config.kafka.groups.work,
+        topic: config.kafka.topics.objects,
+      })
       const summary = await runNight(app, infra, {
         runId,
         waitSeconds: parseIntOption(
@@ -54,7 +59,7 @@ Example (crontab):
         emptyReceives: parseIntOption(stringOpt(args, 'empty-receives') ?? '2', 'empty-receives', 1, 100),
         signal: ctx.signal,
       })
-      const code = reportNight(summary, ctx, logger)
+      const code = reportNight(summary, ctx, logger, progress)
       await monitor.finish(summary, code === Exit.OK)
       const finished = Date.now() / 1000
       metrics.lastNight.set(finished)
@@ -66,6 +71,7 @@ Example (crontab):
       await monitor.crashed(err)
       throw err
     } finally {
+      progress?.stop()
       monitor.close()
       metrics.close()
       await infra?.close()
@@ -78,7 +84,9 @@ export function reportNight(
   summary: NightSummary,
   ctx: CliContext,
   logger: { info: (obj: object, msg: string) => void },
+  progress?: { stop(): void },
 ): ExitCode {
+  progress?.stop()
   const t = totals(summary)
   logger.info({ run_id: summary.runId, ...t, durationMs: summary.durationMs }, 'night finished')
   ctx.out(formatSummary(summary))

@@ -2,7 +2,7 @@ import { openInfrastructure } from '../../adapters/index.js'
 import { consumeQuality, ensureTopics } from '../../app/wiring.js'
 import { boolOpt, type Command, Exit } from '../command.js'
 import { metricsPortOption, startOps } from '../ops.js'
-import { createRuntime } from '../runtime.js'
+import { createRuntime, progressLine } from '../runtime.js'
 
 export const qualityCommand: Command = {
   name: 'quality',
@@ -24,9 +24,9 @@ Example:
     ...metricsPortOption.help,
   },
   async run(args, ctx) {
-    const app = createRuntime(args, ctx)
+    const app = createRuntime(args, ctx, { progress: true })
     const { config, logger } = app
-    const infra = await openInfrastructure(config, logger)
+    const infra = await openInfrastructure(config, logger, { kafka: true, endpoints: ['output', 'bus'] })
     const ops = await startOps(args, logger, {
       log: infra.log,
       groups: [{ group: config.kafka.groups.quality, topic: config.kafka.topics.results }],
@@ -35,6 +35,8 @@ Example:
     let evaluated = 0
     try {
       await ensureTopics(app, infra)
+      const group = { group: config.kafka.groups.quality, topic: config.kafka.topics.results }
+      const progress = progressLine('quality', infra.log, group)
       await consumeQuality(app, infra, {
         untilIdle: boolOpt(args, 'until-idle'),
         signal: ctx.signal,
@@ -43,6 +45,7 @@ Example:
           if (event.status === 'fail') failed++
         },
       })
+      progress.stop()
       ctx.out(`evaluated=${evaluated} quality_pass=${evaluated - failed} quality_fail=${failed}`)
       return failed > 0 ? Exit.DATA : Exit.OK
     } finally {

@@ -1,11 +1,12 @@
 import { type OpenInfrastructure, openInfrastructure } from '../../adapters/index.js'
+import { inSourceStore, locateObject } from '../../adapters/object-uri.js'
+import { requireLocalState } from '../../app/boot.js'
 import { topicSpecs } from '../../app/wiring.js'
 import type { FerryConfig } from '../../config/load.js'
 import { FerryError, UsageError } from '../../errors.js'
 import { LedgerTracker } from '../../ledger/tracker.js'
 import type { Logger } from '../../ops/logger.js'
 import { newRunId } from '../../ops/night.js'
-import { parseObjectUrl } from '../../ops/replay/backfill.js'
 import { directMessages, enqueueObjects } from '../../ops/replay/enqueue.js'
 import { followReplay } from '../../ops/replay/follow.js'
 import { formatPlan } from '../../ops/replay/format.js'
@@ -78,9 +79,11 @@ Examples:
       throw new UsageError(`give exactly one of --${MODES.join(', --')} (or --object)`)
     }
     if (boolOpt(args, 'follow') && !boolOpt(args, 'execute')) throw new UsageError('--follow needs --execute')
-    const { config, logger } = createRuntime(args, ctx)
+    const app = createRuntime(args, ctx)
+    const { config, logger } = app
     // Parsed before connecting: a usage error should not wait for Kafka.
     const request = object === undefined ? replayRequest(args, config) : undefined
+    if (!boolOpt(args, 'execute')) requireLocalState(app)
     const infra = await openInfrastructure(config, logger)
     try {
       return request
@@ -92,11 +95,19 @@ Examples:
   },
 }
 
+/** `value`, one of `choices`; UsageError naming them otherwise. */
+function oneOf(value: string, choices: readonly string[], name: string): string {
+  if (!choices.includes(value))
+    throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`)
+  return value
+}
+
 function replayRequest(args: ParsedArgs, config: FerryConfig): ReplayRequest {
   const partition = stringOpt(args, 'partition')
+  const { groups, topics } = config.kafka
   return {
-    groupId: stringOpt(args, 'group') ?? config.kafka.groups.work,
-    topic: stringOpt(args, 'topic') ?? config.kafka.topics.objects,
+    groupId: oneOf(stringOpt(args, 'group') ?? groups.work, [groups.work, groups.quality], 'group'),
+    topic: oneOf(stringOpt(args, 'topic') ?? topics.objects, [topics.objects, topics.results], 'topic'),
     mode: replayMode(args),
     ...(partition === undefined ? {} : { partition: Number(integer(partition, 'partition', false)) }),
   }
@@ -165,10 +176,8 @@ async function replayObject(
   url: string,
   ctx: CliContext,
 ): Promise<ExitCode> {
-  const { scheme, bucket, path } = parseObjectUrl(url)
-  if (scheme !== infra.source.scheme || path === '' || path.endsWith('/')) {
-    throw new UsageError(`--object must be ${infra.source.scheme}://bucket/key (the source store), got ${url}`)
-  }
+  const { bucket, key: path } = inSourceStore(locateObject(url, config, ctx.cwd), config, url)
+  if (path === '' || path.endsWith('/')) throw new UsageError(`--object names a folder, not an object: ${url}`)
   const info = await infra.source.head(bucket, path)
   if (!info) throw new FerryError('FERRY_SOURCE_READ', `no such object: ${url}`, { context: { bucket, key: path } })
   await infra.log.ensureTopics(topicSpecs(config))

@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { openInfrastructure } from '../../adapters/index.js'
-import { requireDatasets } from '../../app/boot.js'
-import { UsageError } from '../../errors.js'
+import { requireDatasets, requireLocalState } from '../../app/boot.js'
 import { type HistoryLocation, mapLimit, readNight } from '../../ops/history.js'
 import { renderHtmlReport } from '../../ops/report/html.js'
 import type { DatasetNight, ReportInput } from '../../ops/report/model.js'
@@ -10,6 +9,7 @@ import { renderTextReport } from '../../ops/report/text.js'
 import { type Command, Exit, stringOpt } from '../command.js'
 import { createRuntime } from '../runtime.js'
 import { parseIntOption } from './broker.js'
+import { parseDateOption } from './options.js'
 
 const DAY_MS = 86_400_000
 
@@ -36,8 +36,9 @@ Example:
     const { config, logger } = app
     const datasets = requireDatasets(app)
     const date = stringOpt(args, 'date') ?? new Date(Date.now() - DAY_MS).toISOString().slice(0, 10)
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new UsageError(`--date must be YYYY-MM-DD, got ${date}`)
+    parseDateOption(date, 'date')
     const days = parseIntOption(stringOpt(args, 'days') ?? '14', 'days', 1, 366)
+    requireLocalState(app)
     const infra = await openInfrastructure(config, logger, { kafka: false })
     try {
       const at: HistoryLocation = { store: infra.output, bucket: config.output.bucket, prefix: config.output.prefix }

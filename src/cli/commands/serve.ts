@@ -1,7 +1,15 @@
 import { openInfrastructure } from '../../adapters/index.js'
 import { requireDatasets } from '../../app/boot.js'
-import { consumeQuality, consumeWork, drainQueue, ensureTopics, ledgerView, withEngine } from '../../app/wiring.js'
-import { nextRun, parseCron } from '../../ops/cron.js'
+import {
+  consumeQuality,
+  consumeWork,
+  drainQueue,
+  ensureTopics,
+  ledgerView,
+  SHUTDOWN_GRACE_MS,
+  withEngine,
+} from '../../app/wiring.js'
+import { nextRun, parseCron, timerAt } from '../../ops/cron.js'
 import { newRunId } from '../../ops/night.js'
 import { type Command, Exit, stringOpt } from '../command.js'
 import { startOps } from '../ops.js'
@@ -16,7 +24,8 @@ For users who do not want cron. Runs the ferry-work and ferry-quality consumers 
 drains the notification queue on a schedule (a 5-field cron expression in a time zone). Serves
 Prometheus metrics on /metrics and probes on /healthz (alive) and /readyz (both consumers have joined
 their groups).
-On SIGTERM it stops consuming, lets the file in hand finish and commit, then disconnects.
+On SIGTERM it stops consuming, gives the file in hand 2 s to finish and commit, else stops it
+uncommitted (the next run processes it again), then disconnects: it ends within 5 s.
 
 Example:
   ferry serve --schedule "1 0 * * *" --time-zone Europe/Berlin --metrics-port 9464`,
@@ -35,7 +44,7 @@ Example:
     const { config, logger } = app
     requireDatasets(app)
     const schedule = parseCron(stringOpt(args, 'schedule') ?? '1 0 * * *', stringOpt(args, 'time-zone') ?? 'UTC')
-    const infra = await openInfrastructure(config, logger)
+    const infra = await openInfrastructure(config, logger, { kafka: true, endpoints: ['queue', 'output', 'bus'] })
     // One ledger view for drain, work and quality: they all write through it, so it stays current.
     const ledger = ledgerView(app, infra)
     let consuming = 0
@@ -52,7 +61,7 @@ Example:
     ctx.out(
       `ferry serve: metrics on http://127.0.0.1:${ops.server?.port}/metrics; schedule "${schedule.expression}" (${schedule.timeZone})`,
     )
-    let timer: NodeJS.Timeout | undefined
+    let timer: { cancel(): void } | undefined
     // One consumer failing stops the other: the process exits 2 and its supervisor restarts it.
     const stop = new AbortController()
     ctx.signal.addEventListener('abort', () => stop.abort(), { once: true })
@@ -61,7 +70,7 @@ Example:
       const scheduleNext = () => {
         const at = nextRun(schedule, new Date())
         logger.info({ at: at.toISOString() }, 'next drain scheduled')
-        timer = setTimeout(async () => {
+        timer = timerAt(at, async () => {
           const runId = newRunId()
           try {
             const waitSeconds = config.queue.type === 'local' ? 0 : 10
@@ -70,7 +79,7 @@ Example:
             logger.error({ err, run_id: runId }, 'scheduled drain failed; will try again at the next schedule')
           }
           if (!stop.signal.aborted) scheduleNext()
-        }, at.getTime() - Date.now())
+        })
       }
       scheduleNext()
       const consumer = (promise: Promise<void>) => {
@@ -82,14 +91,19 @@ Example:
       }
       const run = (name: string) => ({ signal: stop.signal, ledger, onJoined: () => joined.add(name) })
       const outcomes = await Promise.allSettled([
-        consumer(withEngine(app, (engine) => consumeWork(app, infra, engine, run('work')))),
+        consumer(
+          withEngine(app, (engine) => consumeWork(app, infra, engine, run('work')), {
+            signal: stop.signal,
+            graceMs: SHUTDOWN_GRACE_MS,
+          }),
+        ),
         consumer(consumeQuality(app, infra, run('quality'))),
       ])
       const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
       if (failed) throw failed.reason
       return Exit.OK
     } finally {
-      if (timer) clearTimeout(timer)
+      timer?.cancel()
       await ops.close()
       await infra.close()
     }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { openInfrastructure } from '../../adapters/index.js'
+import { requireLocalState } from '../../app/boot.js'
 import type { QualityMessage } from '../../core/messages.js'
 import { UsageError } from '../../errors.js'
 import { parseSince } from '../../ops/replay/time.js'
@@ -55,7 +56,8 @@ Examples:
     if (ephemeral && stringOpt(args, 'subscription') !== undefined) {
       throw new UsageError('--ephemeral makes its own subscription: drop --subscription')
     }
-    const { config, logger } = createRuntime(args, ctx)
+    const app = createRuntime(args, ctx)
+    const { config, logger } = app
     const name = ephemeral
       ? `ferry-subscribe-${randomBytes(6).toString('hex')}`
       : (stringOpt(args, 'subscription') ??
@@ -63,6 +65,7 @@ Examples:
           .concat(filter.scope ? [filter.scope] : [])
           .join('-')
           .replace(/[^A-Za-z0-9._-]/g, '_'))
+    requireLocalState(app)
     const infra = await openInfrastructure(config, logger, { kafka: false })
     const done = new AbortController()
     let seen = 0

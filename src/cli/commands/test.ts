@@ -40,7 +40,11 @@ Examples:
     if (unknown.length > 0) {
       throw new UsageError(`no dataset named ${unknown.join(', ')} (known: ${[...known].join(', ')})`)
     }
-    const results = await runDatasetTests(app, { datasets: args.positionals, update: boolOpt(args, 'update') })
+    const results = await runDatasetTests(app, {
+      datasets: args.positionals,
+      update: boolOpt(args, 'update'),
+      signal: ctx.signal,
+    })
     for (const line of formatResults(results, ctx.cwd)) ctx.out(line)
     const junit = stringOpt(args, 'junit')
     if (junit) {

@@ -1,9 +1,9 @@
 import { openInfrastructure } from '../../adapters/index.js'
 import { requireDatasets } from '../../app/boot.js'
-import { consumeWork, ensureTopics, withEngine } from '../../app/wiring.js'
+import { consumeWork, ensureTopics, SHUTDOWN_GRACE_MS, withEngine } from '../../app/wiring.js'
 import { boolOpt, type Command, Exit } from '../command.js'
 import { metricsPortOption, startOps } from '../ops.js'
-import { createRuntime } from '../runtime.js'
+import { createRuntime, progressLine } from '../runtime.js'
 
 export const workCommand: Command = {
   name: 'work',
@@ -27,10 +27,10 @@ Example:
     ...metricsPortOption.help,
   },
   async run(args, ctx) {
-    const app = createRuntime(args, ctx)
+    const app = createRuntime(args, ctx, { progress: true })
     const { config, logger } = app
     requireDatasets(app)
-    const infra = await openInfrastructure(config, logger)
+    const infra = await openInfrastructure(config, logger, { kafka: true, endpoints: ['output'] })
     const ops = await startOps(args, logger, {
       log: infra.log,
       groups: [{ group: config.kafka.groups.work, topic: config.kafka.topics.objects }],
@@ -38,7 +38,15 @@ Example:
     try {
       await ensureTopics(app, infra, { bus: false })
       const untilIdle = boolOpt(args, 'until-idle')
-      await withEngine(app, (engine) => consumeWork(app, infra, engine, { untilIdle, signal: ctx.signal }))
+      const progress = progressLine('work', infra.log, {
+        group: config.kafka.groups.work,
+        topic: config.kafka.topics.objects,
+      })
+      await withEngine(app, (engine) => consumeWork(app, infra, engine, { untilIdle, signal: ctx.signal }), {
+        signal: ctx.signal,
+        graceMs: SHUTDOWN_GRACE_MS,
+      })
+      progress.stop()
       return Exit.OK
     } finally {
       await ops.close()

@@ -106,6 +106,9 @@ function rangeCheck(
   )
 }
 
+/** How much later than the run a freshness column's newest value may be: clock skew upstream. */
+const DEFAULT_MAX_FUTURE_MINUTES = 15
+
 function freshnessCheck(
   c: NonNullable<DatasetChecks['freshness']>,
   stats: FileStats,
@@ -117,8 +120,19 @@ function freshnessCheck(
   if (newest === undefined) {
     return check(name, severity, false, null, c.maxAgeHours, `${c.column} has no values: the file's age is unknown`)
   }
-  // Newer than the run (clock skew upstream) still counts as fresh: this check is about stale data.
   const ageHours = round((Date.parse(processedAt) - Date.parse(String(newest))) / HOUR_MS)
+  // a little newer than the run is clock skew upstream; far newer is a wrong clock or a wrong field
+  const maxFutureMinutes = c.maxFutureMinutes ?? DEFAULT_MAX_FUTURE_MINUTES
+  if (ageHours * 60 < -maxFutureMinutes) {
+    return check(
+      name,
+      severity,
+      false,
+      ageHours,
+      c.maxAgeHours,
+      `the newest ${c.column} (${newest}) is ${-ageHours} h later than the run: in the future (at most ${maxFutureMinutes} min allowed)`,
+    )
+  }
   return check(
     name,
     severity,

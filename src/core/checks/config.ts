@@ -1,4 +1,5 @@
-import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv'
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import datasetSchema from '../../schemas/dataset.schema.json' with { type: 'json' }
 import type { OutputColumn, OutputColumnType } from '../formats/columns.js'
 import type { Severity } from '../messages.js'
 
@@ -16,8 +17,11 @@ export interface DatasetChecks {
   allowedValues?: Array<{ column: string; values: Array<string | number>; severity?: Severity }>
   /** the column's min and max lie within [min, max]: numbers for numeric columns, ISO text otherwise */
   range?: Array<{ column: string; min?: number | string; max?: number | string; severity?: Severity }>
-  /** the newest value of a timestamp column is at most `maxAgeHours` older than when the file was processed */
-  freshness?: { column: string; maxAgeHours: number; severity?: Severity }
+  /**
+   * the newest value of a timestamp column is at most `maxAgeHours` older than when the file was
+   * processed, and at most `maxFutureMinutes` (default 15: clock skew) later than that
+   */
+  freshness?: { column: string; maxAgeHours: number; maxFutureMinutes?: number; severity?: Severity }
   /** source columns added, removed or retyped versus the dataset's JSON Schema (default severity warn) */
   schemaDrift?: { severity?: Severity }
   /** the night's rows and bytes versus the trailing `nights` nights: robust z-score on median/MAD */
@@ -28,101 +32,15 @@ export interface DatasetChecks {
 
 export const VOLUME_DEFAULTS = { nights: 28, minHistory: 7, maxZ: 3.5 } as const
 
-const severity = { type: 'string', enum: ['warn', 'fail'], nullable: true } as const
-const column = { type: 'string', minLength: 1 } as const
-const bound = { type: ['number', 'string'], nullable: true } as const
-
-const checksSchema: JSONSchemaType<DatasetChecks> = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    nullRate: {
-      type: 'array',
-      nullable: true,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['column', 'max'],
-        properties: { column, max: { type: 'number', minimum: 0, maximum: 1 }, severity },
-      },
-    },
-    duplicates: {
-      type: 'array',
-      nullable: true,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['columns'],
-        properties: {
-          columns: { type: 'array', minItems: 1, uniqueItems: true, items: column },
-          max: { type: 'integer', minimum: 0, nullable: true },
-          severity,
-        },
-      },
-    },
-    allowedValues: {
-      type: 'array',
-      nullable: true,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['column', 'values'],
-        properties: {
-          column,
-          values: { type: 'array', minItems: 1, items: { type: ['string', 'number'] } },
-          severity,
-        },
-      },
-    },
-    range: {
-      type: 'array',
-      nullable: true,
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['column'],
-        properties: { column, min: bound, max: bound, severity },
-      },
-    },
-    freshness: {
-      type: 'object',
-      nullable: true,
-      additionalProperties: false,
-      required: ['column', 'maxAgeHours'],
-      properties: { column, maxAgeHours: { type: 'number', exclusiveMinimum: 0 }, severity },
-    },
-    schemaDrift: {
-      type: 'object',
-      nullable: true,
-      additionalProperties: false,
-      properties: { severity },
-    },
-    volume: {
-      type: 'object',
-      nullable: true,
-      additionalProperties: false,
-      properties: {
-        nights: { type: 'integer', minimum: 2, maximum: 366, nullable: true },
-        minHistory: { type: 'integer', minimum: 2, maximum: 366, nullable: true },
-        maxZ: { type: 'number', exclusiveMinimum: 0, nullable: true },
-        severity,
-      },
-    },
-    files: {
-      type: 'object',
-      nullable: true,
-      additionalProperties: false,
-      required: ['expected'],
-      properties: {
-        expected: { type: 'integer', minimum: 0 },
-        tolerance: { type: 'integer', minimum: 0, nullable: true },
-        severity,
-      },
-    },
-  },
-}
-
-const validate = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(checksSchema)
+/**
+ * The shape of `checks` is the published dataset.yaml schema's (src/schemas/dataset.schema.json, the
+ * file editors check dataset.yaml against), so the two cannot drift apart.
+ */
+const validate = (() => {
+  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true })
+  ajv.addSchema(datasetSchema)
+  return ajv.getSchema(`${datasetSchema.$id}#/definitions/checks`) as ValidateFunction<DatasetChecks>
+})()
 
 const NUMERIC: ReadonlySet<OutputColumnType> = new Set(['int32', 'int64', 'double'])
 const TEMPORAL: ReadonlySet<OutputColumnType> = new Set(['timestamp', 'date'])

@@ -1,5 +1,4 @@
 import { type DatasetInfo, findDataset } from '../../core/dataset.js'
-import { UsageError } from '../../errors.js'
 import type { ObjectInfo, ObjectStore } from '../../ports.js'
 
 export interface BackfillFilter {
@@ -15,13 +14,6 @@ export interface BackfillSelection {
   ignored: ObjectInfo[]
   /** listed but outside the time window */
   outside: number
-}
-
-/** `s3://bucket/prefix` (any scheme) split into its parts; the prefix may be empty. */
-export function parseObjectUrl(url: string): { scheme: string; bucket: string; path: string } {
-  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/]+)\/?(.*)$/i.exec(url)
-  if (!match?.[1] || !match[2]) throw new UsageError(`expected scheme://bucket/key, got ${JSON.stringify(url)}`)
-  return { scheme: match[1].toLowerCase(), bucket: match[2], path: match[3] ?? '' }
 }
 
 /** Pure: which listed objects a backfill enqueues. The window is half-open, [after, before). */

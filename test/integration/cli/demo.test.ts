@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { generateSampleNight } from '../../../src/core/sample-night.js'
 import { runFerry } from '../../support/bin.js'
+import { EXAMPLE_DATASETS } from '../../support/datasets.js'
 
 const DATE = '2026-11-20'
 
@@ -35,9 +36,46 @@ describe('ferry demo (the README command) on the local default', () => {
     // one verdict per file, then one for the orders dataset-night
     expect(events).toEqual([...files.map(() => 'file'), 'night'])
 
+    // the on-call examples, on the demo's state
+    const dead = await runFerry(['status', '--state', 'dead-lettered', '--json'], { cwd })
+    expect(dead.code).toBe(0)
+    const deadEntries = dead.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { uri: string; outcome: string; state: string })
+    expect(deadEntries).toHaveLength(corrupt)
+    expect(deadEntries[0]).toMatchObject({ state: 'qualified', outcome: 'dead-lettered' })
+    const firstEntry = (await runFerry(['status', '--json'], { cwd })).stdout.split('\n')[0]!
+    const uri = (JSON.parse(firstEntry) as { uri: string }).uri
+    expect(uri.startsWith(join(cwd, '.ferry', 'buckets', 'landing'))).toBe(true)
+    expect((await runFerry(['inspect', uri], { cwd })).code).toBe(0)
+    const key = uri.slice(join(cwd, '.ferry', 'buckets', 'landing').length + 1)
+    const cloud = await runFerry(['inspect', `s3://landing/${key}`], { cwd })
+    expect(cloud.code).toBe(2)
+    expect(cloud.stderr).toContain(
+      `ferry inspect: s3:// names the cloud, but Ferry runs on the local default here: this object is ${uri}`,
+    )
+    expect(cloud.stderr).not.toMatch(/^\s+at /m)
+    // process writes where the worker wrote: same event date, same hash of bucket/key
+    const entry = JSON.parse(firstEntry) as { result: { output: string } }
+    const repro = await runFerry(
+      ['process', uri, '--out', join(cwd, 'repro'), '--json', '--datasets', EXAMPLE_DATASETS],
+      {
+        cwd,
+      },
+    )
+    const report = JSON.parse(repro.stdout) as { output: string }
+    expect(report.output.slice(join(cwd, 'repro').length)).toBe(entry.result.output.slice(lake.length))
+    const replayed = await runFerry(['replay', '--object', uri], { cwd })
+    expect(replayed.stdout).toMatch(/^replay run_id=replay-\S+ object=\S+ eTag=\S+ queued=1$/m)
+
     const second = await runFerry(['demo', '--date', DATE], { cwd })
     expect(second.code).toBe(0)
     expect(second.stdout.trim().split('\n').at(-1)).toBe(expected)
+    // the re-run's notifications name versions already written: said, not processed again
+    expect(second.stdout).toContain(
+      `${files.length - corrupt} already processed: versions written before, not processed again`,
+    )
     expect(tree(lake)).toEqual(before)
   })
 })

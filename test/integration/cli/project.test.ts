@@ -13,7 +13,7 @@ import { gzipSync } from 'node:zlib'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { LocalNotificationQueue } from '../../../src/adapters/local/notification-queue.js'
 import { LocalObjectStore } from '../../../src/adapters/local/object-store.js'
-import { readParquetRows } from '../../../src/core/formats/parquet.js'
+import { parquetMetadata, readParquetRows } from '../../../src/core/formats/parquet.js'
 import { objectCreatedBody } from '../../../src/producers/object-created.js'
 import { runFerry } from '../../support/bin.js'
 
@@ -87,6 +87,7 @@ export function transform(row) {
     '{"row_number":4,"errors":[{"instancePath":"/customer_id","keyword":"pattern"},{"instancePath":"/email","keyword":"format"}]}\n',
   'datasets/events/dataset.yaml': `keys: ["events/**/*.ndjson", "events/**/*.ndjson.gz"]
 eventTime: at
+compression: gzip
 steps:
   - { derive: type, fn: upper }
   - { derive: event_day, from: at, fn: utc_date }
@@ -165,16 +166,19 @@ function eventsNdjson(first: number, count: number): string {
   ).join('\n')
 }
 
-/** Every Parquet output of a dataset in the local lake, read back. */
-async function outputRows(root: string, dataset: string): Promise<Array<Record<string, unknown>>> {
+type Rows = Array<Record<string, unknown>> & { codecs: string[] }
+
+/** Every Parquet output of a dataset in the local lake, read back, and the codecs they were written with. */
+async function outputRows(root: string, dataset: string): Promise<Rows> {
   const folder = join(root, '.ferry', 'buckets', 'lake', dataset, `date=${NIGHT}`)
   const rows: Array<Record<string, unknown>> = []
-  for (const file of readdirSync(folder)
-    .filter((f) => f.endsWith('.parquet'))
-    .sort()) {
-    rows.push(...(await readParquetRows(new Uint8Array(readFileSync(join(folder, file))))).rows)
+  const codecs = new Set<string>()
+  for (const file of readdirSync(folder).filter((f) => f.endsWith('.parquet'))) {
+    const bytes = new Uint8Array(readFileSync(join(folder, file)))
+    rows.push(...(await readParquetRows(bytes)).rows)
+    for (const codec of parquetMetadata(bytes).codecs) codecs.add(codec)
   }
-  return rows
+  return Object.assign(rows, { codecs: [...codecs] })
 }
 
 describe('a Ferry project the user owns, outside the repository', () => {
@@ -256,7 +260,10 @@ describe('a Ferry project the user owns, outside the repository', () => {
       segment: 'bronze',
     })
     expect(customers.find((r) => r.customer_id === 'C-40')).toMatchObject({ segment: 'silver', lifetime_spend: 300 })
+    // the configured default (zstd), and the dataset's own choice, reach the worker threads' writer
+    expect(customers.codecs).toEqual(['ZSTD'])
     const events = await outputRows(root, 'events')
+    expect(events.codecs).toEqual(['GZIP'])
     expect(events).toHaveLength(50)
     expect(new Set(events.map((r) => r.type))).toEqual(new Set(['CLICK', 'VIEW', 'BUY']))
     expect(events.every((r) => r.event_day === NIGHT)).toBe(true)

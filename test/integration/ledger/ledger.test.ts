@@ -73,17 +73,30 @@ describe('the per-file ledger on real local servers (moto, embedded broker, GCS,
     }
   })
 
-  it('ferry status prints the table, filters it and counts per state', async () => {
+  it('ferry status prints the table with outcomes and verdicts, filters it and counts', async () => {
     const table = await mustRun(world, ['status'])
-    expect(table[0]).toMatch(/^key\s+eTag\s+state\s+attempts\s+last error\s+updated$/)
+    expect(table[0]).toMatch(/^object\s+eTag\s+state\s+outcome\s+quality\s+attempts\s+last error\s+updated$/)
     const broken = table.find((l) => l.includes(BROKEN)) ?? ''
-    expect(broken).toMatch(new RegExp(`${eTags[BROKEN]}\\s+qualified \\(fail\\)\\s+1\\s+FERRY_FORMAT: `))
+    expect(broken).toMatch(new RegExp(`${eTags[BROKEN]}\\s+qualified\\s+dead-lettered\\s+fail\\s+1\\s+FERRY_FORMAT: `))
     expect(table.at(-1)).toBe(
-      'ledger entries=3 received=0 queued=0 processing=0 written=0 quarantined=0 dead-lettered=0 qualified=3',
+      'ledger entries=3 received=0 queued=0 processing=0 written=2 quarantined=0 dead-lettered=1 qualified=3 quality_pass=2 quality_fail=1',
     )
+    // the on-call question, after quality judged everything: which file was dead-lettered?
+    expect([...(await status(world, '--state', 'dead-lettered')).keys()]).toEqual([`${BROKEN}@${eTags[BROKEN]}`])
+    expect([...(await status(world, '--quality', 'fail')).keys()]).toEqual([`${BROKEN}@${eTags[BROKEN]}`])
     expect([...(await status(world, '--dataset', 'orders', '--date', today())).keys()]).toHaveLength(3)
     expect([...(await status(world, '--date', '1999-01-01')).keys()]).toEqual([])
-    expect([...(await status(world, '--dataset', 'refunds')).keys()]).toEqual([])
+    for (const args of [
+      ['--dataset', 'refunds'],
+      ['--date', '2026-13-45'],
+      ['--quality', 'maybe'],
+    ]) {
+      const refused = await ferry(world, ['status', ...args])
+      expect(refused.code, args.join(' ')).toBe(Exit.ERROR)
+    }
+    expect((await ferry(world, ['status', '--dataset', 'refunds'])).err.join('\n')).toContain(
+      '--dataset must be one of orders',
+    )
     const bad = await ferry(world, ['status', '--state', 'lost'])
     expect(bad.code).toBe(Exit.ERROR)
     expect(bad.err.join('\n')).toContain('--state must be one of received, queued, processing')

@@ -98,7 +98,9 @@ describe('ferry backfill: enqueue a bucket listing whose notifications were lost
   it('refuses a URL of another store and an empty window', async () => {
     const wrong = await ferry(world, ['backfill', `gs://${world.landing}/orders/`])
     expect(wrong.code).toBe(Exit.ERROR)
-    expect(wrong.err.join('\n')).toContain(`the source store is s3://, got gs://${world.landing}/orders/`)
+    expect(wrong.err.join('\n')).toContain(
+      `"gs://${world.landing}/orders/" is not in the source store: name it s3://bucket/prefix (the source store is S3)`,
+    )
     const empty = await ferry(world, [
       'backfill',
       `s3://${world.landing}/`,

@@ -90,6 +90,8 @@ describe('ferry replay --object: one file again, now, under a replay run id', ()
     expect(missing.err.join('\n')).toContain(`no such object: s3://${world.landing}/orders/nope.parquet`)
     const wrong = await ferry(world, ['replay', '--object', `gs://${world.landing}/${KEY}`])
     expect(wrong.code).toBe(Exit.ERROR)
-    expect(wrong.err.join('\n')).toContain('--object must be s3://bucket/key')
+    expect(wrong.err.join('\n')).toContain(
+      `"gs://${world.landing}/${KEY}" is not in the source store: name it s3://bucket/key (the source store is S3)`,
+    )
   })
 })

@@ -38,6 +38,10 @@ describe('ferry CLI', () => {
     const flag = await run(['drain', '--frobnicate'])
     expect(flag.code).toBe(Exit.ERROR)
     expect(flag.err).toContain("Unknown option '--frobnicate'")
+    // the message, the synopsis and where the options are: not the whole help page
+    expect(flag.err).toContain('Usage: ferry drain')
+    expect(flag.err).toContain("Run 'ferry drain --help' for the options.")
+    expect(flag.err).not.toContain('Options:')
     const port = await run(['broker', '--port', 'eighty'])
     expect(port.code).toBe(Exit.ERROR)
     expect(port.err).toContain('--port must be an integer between 0 and 65535')

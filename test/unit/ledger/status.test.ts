@@ -33,7 +33,13 @@ const entries = [
       message: 'not a Parquet file:\nbad magic bytes at the end of the file, expected PAR1',
     },
   }),
-  entry('orders/a.parquet', { skipped: 2 }),
+  entry('orders/a.parquet', { skipped: 2, result: { status: 'written' } as LedgerEntry['result'] }),
+  // dead-lettered, then judged: the outcome stays beside the verdict
+  entry('orders/d.parquet', {
+    quality: 'fail',
+    lastError: { code: 'FERRY_FORMAT', message: 'truncated' },
+    result: { status: 'dead-lettered' } as LedgerEntry['result'],
+  }),
   entry('orders/c.parquet', { dataset: null, state: 'queued', eventDate: '2026-11-24', eTag: 'e2' }),
   entry('orders/a.parquet', {
     eTag: undefined,
@@ -53,24 +59,35 @@ describe('selectEntries', () => {
       'orders/a.parquet@e1',
       'orders/b.parquet@e1',
       'orders/c.parquet@e2',
+      'orders/d.parquet@e1',
     ])
     expect(keys({ date: '2026-11-24' })).toEqual(['orders/c.parquet@e2'])
-    expect(keys({ state: 'dead-lettered' })).toEqual(['orders/b.parquet@e1'])
+    expect(keys({ state: 'dead-lettered' })).toEqual(['orders/b.parquet@e1', 'orders/d.parquet@e1'])
+    expect(keys({ state: 'qualified' })).toEqual(['orders/a.parquet@e1', 'orders/d.parquet@e1'])
+    expect(keys({ quality: 'fail' })).toEqual(['orders/d.parquet@e1'])
+    expect(keys({ state: 'written', quality: 'pass' })).toEqual(['orders/a.parquet@e1'])
     expect(keys({ dataset: 'orders', state: 'queued' })).toEqual(['orders/c.parquet@e2'])
     expect(keys({ dataset: 'refunds' })).toEqual([])
   })
 })
 
 describe('formatStatus', () => {
-  it('prints key, eTag, state, attempts, last error and update time, then counts per state', () => {
+  it('prints key, eTag, state, outcome, verdict, attempts, last error and update time, then counts', () => {
     const lines = formatStatus(selectEntries(entries, {}, datasetOf))
-    expect(lines[0]).toMatch(/^key\s+eTag\s+state\s+attempts\s+last error\s+updated$/)
-    expect(lines[1]).toMatch(/^landing\/orders\/a\.parquet\s+v:v9\s+written\s+1\s+-\s+2026-11-23T00:05:00\.000Z$/)
-    expect(lines[2]).toMatch(/^landing\/orders\/a\.parquet\s+e1\s+qualified \(pass, 2 duplicate\(s\) skipped\)\s+1\s+-/)
+    expect(lines[0]).toMatch(/^object\s+eTag\s+state\s+outcome\s+quality\s+attempts\s+last error\s+updated$/)
+    expect(lines[1]).toMatch(
+      /^landing\/orders\/a\.parquet\s+v:v9\s+written\s+written\s+-\s+1\s+-\s+2026-11-23T00:05:00\.000Z$/,
+    )
+    expect(lines[2]).toMatch(
+      /^landing\/orders\/a\.parquet\s+e1\s+qualified \(2 duplicate\(s\) skipped\)\s+written\s+pass\s+1\s+-/,
+    )
     expect(lines[3]).toContain('dead-lettered')
     expect(lines[3]).toContain('FERRY_FORMAT: not a Parquet file: bad magic bytes at the en…')
+    expect(lines[5]).toMatch(
+      /^landing\/orders\/d\.parquet\s+e1\s+qualified\s+dead-lettered\s+fail\s+1\s+FERRY_FORMAT: truncated/,
+    )
     expect(lines.at(-1)).toBe(
-      'ledger entries=4 received=0 queued=1 processing=0 written=1 quarantined=0 dead-lettered=1 qualified=1',
+      'ledger entries=5 received=0 queued=1 processing=0 written=2 quarantined=0 dead-lettered=2 qualified=2 quality_pass=1 quality_fail=1',
     )
   })
 })

@@ -40,6 +40,7 @@ describe('night monitor and notification events', () => {
           files: [
             {
               key: 'landing/orders/a.csv',
+              uri: 's3://landing/orders/a.csv',
               dataset: 'orders',
               status: 'written',
               quality: 'pass',
@@ -50,6 +51,7 @@ describe('night monitor and notification events', () => {
               output: 'gs://lake/a.parquet',
               quarantine: null,
               reason: null,
+              alreadyProcessed: false,
             },
           ],
           earlierRuns: 0,

@@ -206,15 +206,45 @@ describe('freshness', () => {
     expect(only(run(checks, stale))).toMatchObject({ status: 'fail', observed: 24.0167 })
   })
 
-  it('treats values newer than the run as fresh, and no values as unknown age (failing)', () => {
+  it('takes values a little newer than the run as clock skew, fails values far in the future, and no values', () => {
+    // PROCESSED_AT is 2026-11-24T00:30Z; the default tolerance is 15 minutes
+    const skewed = only(
+      run(
+        checks,
+        rows(1, () => ({ at: '2026-11-24T00:40:00.000Z' })),
+      ),
+    )
+    expect(skewed).toMatchObject({ status: 'pass' })
+    const future = only(
+      run(
+        checks,
+        rows(1, () => ({ at: '2026-11-25T00:30:00.000Z' })),
+      ),
+    )
+    expect(future).toMatchObject({ status: 'fail', observed: -24 })
+    expect(future.message).toBe(
+      'the newest at (2026-11-25T00:30:00.000Z) is 24 h later than the run: in the future (at most 15 min allowed)',
+    )
+    const warned = {
+      freshness: { column: 'at', maxAgeHours: 24, maxFutureMinutes: 60 * 48, severity: 'warn' as const },
+    }
     expect(
       only(
         run(
-          checks,
-          rows(1, () => ({ at: '2026-11-25T00:00:00.000Z' })),
+          warned,
+          rows(1, () => ({ at: '2026-11-25T00:30:00.000Z' })),
         ),
       ).status,
     ).toBe('pass')
+    const tight = { freshness: { column: 'at', maxAgeHours: 24, maxFutureMinutes: 0, severity: 'warn' as const } }
+    expect(
+      only(
+        run(
+          tight,
+          rows(1, () => ({ at: '2026-11-24T00:40:00.000Z' })),
+        ),
+      ).status,
+    ).toBe('warn')
     expect(
       only(
         run(

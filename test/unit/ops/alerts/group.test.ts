@@ -139,6 +139,7 @@ describe('nightFailures', () => {
     drain: { messages: 3, objects: files, duplicates: 0, skipped: 0, deadLettered },
     files: Array.from({ length: files }, (_, i) => ({
       key: `landing/f${i}`,
+      uri: `s3://landing/f${i}`,
       dataset: 'orders',
       status: 'written' as const,
       quality: 'pass' as const,
@@ -149,6 +150,7 @@ describe('nightFailures', () => {
       output: null,
       quarantine: null,
       reason: null,
+      alreadyProcessed: false,
     })),
     earlierRuns: 0,
   })

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { DatasetInfo } from '../../../../src/core/dataset.js'
 import { keyMatcher } from '../../../../src/core/keys.js'
-import { UsageError } from '../../../../src/errors.js'
-import { parseObjectUrl, selectForBackfill, selectObject } from '../../../../src/ops/replay/backfill.js'
+import { selectForBackfill, selectObject } from '../../../../src/ops/replay/backfill.js'
 import type { ObjectInfo, ObjectStore } from '../../../../src/ports.js'
 
 const datasets = [{ name: 'orders', keys: [keyMatcher(/^orders\//)], priority: 0 }] as unknown as DatasetInfo[]
@@ -45,21 +44,5 @@ describe('selectForBackfill', () => {
     expect(selection.objects.map((o) => o.key)).toEqual(['orders/a.parquet'])
     expect(selection.ignored.map((o) => o.key)).toEqual(['misc/readme.txt'])
     expect(selection.outside).toBe(1)
-  })
-})
-
-describe('parseObjectUrl', () => {
-  it('splits scheme, bucket and path', () => {
-    expect(parseObjectUrl('s3://landing/orders/2026/a.parquet')).toEqual({
-      scheme: 's3',
-      bucket: 'landing',
-      path: 'orders/2026/a.parquet',
-    })
-    expect(parseObjectUrl('S3://landing')).toEqual({ scheme: 's3', bucket: 'landing', path: '' })
-    expect(parseObjectUrl('s3://landing/')).toEqual({ scheme: 's3', bucket: 'landing', path: '' })
-  })
-
-  it.each(['landing/orders', 's3:/landing', '', 's3:///key'])('refuses %j', (url) => {
-    expect(() => parseObjectUrl(url)).toThrow(UsageError)
   })
 })
