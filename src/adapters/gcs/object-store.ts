@@ -1,4 +1,11 @@
-import { type File, type FileMetadata, type GetFilesOptions, IdempotencyStrategy, Storage } from '@google-cloud/storage'
+import {
+  type File,
+  type FileMetadata,
+  type GetFilesOptions,
+  IdempotencyStrategy,
+  Storage,
+  type StorageOptions,
+} from '@google-cloud/storage'
 import { type ErrorCode, FerryError, isFerryError, isProgrammerError } from '../../errors.js'
 import type { ByteRange, ListOptions, ObjectInfo, ObjectStore, PutOptions } from '../../ports.js'
 import { NETWORK_ERROR_CODES } from '../network-errors.js'
@@ -28,10 +35,20 @@ const DEFAULT_RESUMABLE_THRESHOLD = 8 * 1024 * 1024
 export class GcsObjectStore implements ObjectStore {
   readonly scheme = 'gs'
   private readonly storage: Storage
+  /** The same service without SDK retries, for downloads: see `download`. */
+  private readonly downloads: Storage
   private readonly resumableThreshold: number
 
   constructor(storageOrConfig: Storage | GcsObjectStoreConfig = {}, options: GcsObjectStoreOptions = {}) {
     this.storage = storageOrConfig instanceof Storage ? storageOrConfig : createStorage(storageOrConfig)
+    this.downloads = new Storage({
+      apiEndpoint: this.storage.apiEndpoint,
+      projectId: this.storage.projectId,
+      // the GoogleAuth this very SDK made: its generic parameter is all that differs
+      authClient: this.storage.authClient as StorageOptions['authClient'],
+      useAuthWithCustomEndpoint: this.storage.useAuthWithCustomEndpoint ?? false,
+      retryOptions: { autoRetry: false },
+    })
     this.resumableThreshold = options.resumableThreshold ?? DEFAULT_RESUMABLE_THRESHOLD
   }
 
@@ -53,8 +70,7 @@ export class GcsObjectStore implements ObjectStore {
       return new Uint8Array()
     }
     try {
-      const file = this.storage.bucket(bucket).file(key)
-      const [data] = await file.download(range ? { start: range.start, end: range.end - 1 } : {})
+      const data = await this.download(bucket, key, range)
       return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
     } catch (err) {
       const status = httpStatus(err)
@@ -62,6 +78,29 @@ export class GcsObjectStore implements ObjectStore {
       if (range && status === 416) return new Uint8Array()
       if (status === 404) throw missing(bucket, key, err)
       throw gcsError(err, 'FERRY_SOURCE_READ', 'download', bucket, key)
+    }
+  }
+
+  /**
+   * A download, retried here with the Storage's own retry settings rather than by the SDK: its stream
+   * retries (retry-request over teeny-request) destroy the first response's stream and then pipe into
+   * it, which Node 24 answers with ERR_STREAM_UNABLE_TO_PIPE as an unhandled rejection: a crash of
+   * the whole process on any retried 5xx or reset.
+   */
+  private async download(bucket: string, key: string, range: ByteRange | undefined): Promise<Buffer> {
+    const file = this.downloads.bucket(bucket).file(key)
+    const options = range ? { start: range.start, end: range.end - 1 } : {}
+    const retry = this.storage.retryOptions
+    const retries = retry.autoRetry === false ? 0 : (retry.maxRetries ?? 3)
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await file.download(options))[0]
+      } catch (err) {
+        if (attempt >= retries || !isRetryable(err)) throw err
+        // the SDK's backoff: multiplier^n seconds plus up to a second of jitter, capped
+        const seconds = Math.min((retry.retryDelayMultiplier ?? 2) ** (attempt + 1), retry.maxRetryDelay ?? 64)
+        await new Promise((resolve) => setTimeout(resolve, seconds * 1000 + Math.random() * 1000))
+      }
     }
   }
 

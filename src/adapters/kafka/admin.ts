@@ -3,6 +3,7 @@ import kafkajs, { type Admin, Kafka, type KafkaMessage, logLevel } from 'kafkajs
 import { FerryError } from '../../errors.js'
 import type { Logger } from '../../ops/logger.js'
 import type { ConsumedRecord } from '../../ports.js'
+import './kafkajs-timers.js'
 import { kafkajsLogCreator } from './log-levels.js'
 
 // Node's CommonJS interop does not expose these two as named ESM exports (vitest does, Node does not).

@@ -2,6 +2,7 @@ import { type Admin, Kafka, type KafkaConfig, logLevel, Partitioners, type Produ
 import { FerryError, InterruptedError } from '../../errors.js'
 import type { Logger } from '../../ops/logger.js'
 import type { ConsumedRecord, ConsumeOptions, EventLog, LogRecord, TopicSpec } from '../../ports.js'
+import './kafkajs-timers.js'
 import { kafkajsLogCreator } from './log-levels.js'
 
 export interface KafkaEventLogOptions {

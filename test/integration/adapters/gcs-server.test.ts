@@ -316,7 +316,9 @@ describe('fault injection', () => {
     const retrying = new Storage({ apiEndpoint: endpoint, projectId: PROJECT, retryOptions: { maxRetryDelay: 1 } })
     await setGcsFault(endpoint, { bucket: bucketName, failNext: 2, status: 503 })
     try {
-      expect((await retrying.bucket(bucketName).file('faults/retried.txt').download())[0].toString()).toBe('survives')
+      // a JSON call, not a download: the SDK's own download retries crash Node 24 (see the adapter's
+      // `download`, which retries them itself)
+      expect((await retrying.bucket(bucketName).file('faults/retried.txt').getMetadata())[0].size).toBe('8')
       expect((await getGcsFaults(endpoint)).find((r) => r.bucket === bucketName)?.injected).toBe(2)
       await setGcsFault(endpoint, { bucket: bucketName, failRate: 1, status: 503 })
       const err = await apiError(noRetry.bucket(bucketName).file('faults/retried.txt').download())

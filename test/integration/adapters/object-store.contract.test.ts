@@ -244,13 +244,15 @@ describe('GcsObjectStore specifics', () => {
     }
   })
 
-  it('keeps SDK retries on after a put (File#save would switch them off under RetryConditional)', async () => {
+  it('retries a download after a 503 and a reset, also after a put (File#save would switch SDK retries off)', async () => {
     const store = new GcsObjectStore({ apiEndpoint: endpoints.gcs, projectId: PROJECT })
     await store.put(bucket, 'retry/object.txt', Buffer.from('retried'))
     await setGcsFault(endpoints.gcs, { bucket, failNext: 1, status: 503 })
     try {
       expect(Buffer.from(await store.get(bucket, 'retry/object.txt')).toString()).toBe('retried')
       expect((await getGcsFaults(endpoints.gcs)).find((r) => r.bucket === bucket)?.injected).toBe(1)
+      await setGcsFault(endpoints.gcs, { bucket, failNext: 1, reset: true })
+      expect(Buffer.from(await store.get(bucket, 'retry/object.txt', { start: 2, end: 5 })).toString()).toBe('tri')
     } finally {
       await clearGcsFaults(endpoints.gcs, bucket)
     }
